@@ -1,1 +1,55 @@
-fn main() {}
+//! `payments-platform`: the PCI DSS payment platform on AWS as a Pulumi program.
+//!
+//! Started by a language host (no arguments, `PULUMI_MONITOR` set) it runs against the engine;
+//! `preview` runs it offline on the local engine; `get-packages` answers the rust host's
+//! discovery call.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use payments_platform::{engine_mode, packages, preview};
+
+#[derive(Parser)]
+#[command(
+    name = "payments-platform",
+    version,
+    about = "The PCI DSS payment platform on AWS, as a Pulumi program"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Write the provider packages the program needs as JSON to FILE (the rust language host
+    /// calls this before a run).
+    GetPackages {
+        /// Where to write the JSON array.
+        file: PathBuf,
+    },
+    /// Run the whole program offline on the local engine and print the plan.
+    Preview(preview::PreviewArgs),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(err) => {
+            eprintln!("error: cannot start the async runtime: {err}");
+            return ExitCode::from(1);
+        }
+    };
+    let code = match cli.command {
+        Some(Command::GetPackages { file }) => packages::write(&file),
+        Some(Command::Preview(args)) => runtime.block_on(preview::run(&args)),
+        None => runtime.block_on(engine_mode::run()),
+    };
+    ExitCode::from(code)
+}

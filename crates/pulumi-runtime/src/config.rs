@@ -102,13 +102,17 @@ pub fn secret_env_var(full_key: &str) -> String {
 impl Config {
     /// Configuration from the engine's `PULUMI_CONFIG` (JSON object of strings) and
     /// `PULUMI_CONFIG_SECRET_KEYS` (JSON array). Missing variables mean empty.
-    pub fn from_engine(config: Option<&str>, secret_keys: Option<&str>) -> Result<Self, ConfigError> {
+    pub fn from_engine(
+        config: Option<&str>,
+        secret_keys: Option<&str>,
+    ) -> Result<Self, ConfigError> {
         let invalid = |what: &str, problem: String| ConfigError {
             key: what.to_owned(),
             value: None,
             problem,
-            fix: "this variable is set by the Pulumi language host; run the program with `pulumi up`"
-                .to_owned(),
+            fix:
+                "this variable is set by the Pulumi language host; run the program with `pulumi up`"
+                    .to_owned(),
         };
         let values: BTreeMap<String, Value> = match config.filter(|s| !s.trim().is_empty()) {
             Some(text) => serde_json::from_str(text)
@@ -117,7 +121,10 @@ impl Config {
         };
         let secret: Vec<String> = match secret_keys.filter(|s| !s.trim().is_empty()) {
             Some(text) => serde_json::from_str(text).map_err(|e| {
-                invalid("PULUMI_CONFIG_SECRET_KEYS", format!("not a JSON array of strings: {e}"))
+                invalid(
+                    "PULUMI_CONFIG_SECRET_KEYS",
+                    format!("not a JSON array of strings: {e}"),
+                )
             })?,
             None => Vec::new(),
         };
@@ -156,8 +163,8 @@ impl Config {
             problem,
             fix: format!("make {file_name} a YAML mapping with a `config:` mapping inside"),
         };
-        let document: serde_yaml_ng::Value =
-            serde_yaml_ng::from_str(text).map_err(|e| file_error(format!("not valid YAML: {e}")))?;
+        let document: serde_yaml_ng::Value = serde_yaml_ng::from_str(text)
+            .map_err(|e| file_error(format!("not valid YAML: {e}")))?;
         let config = match document.get("config") {
             None | Some(serde_yaml_ng::Value::Null) => serde_yaml_ng::Mapping::new(),
             Some(serde_yaml_ng::Value::Mapping(map)) => map.clone(),
@@ -290,7 +297,9 @@ impl Config {
             Stored::Encrypted { env_var } => {
                 return Err(error(
                     "is encrypted in the stack file and cannot be decrypted offline".to_owned(),
-                    format!("set the environment variable {env_var} to its value for a local preview"),
+                    format!(
+                        "set the environment variable {env_var} to its value for a local preview"
+                    ),
                 ));
             }
         };
@@ -333,21 +342,21 @@ fn yaml_entry(
     lookup: &impl Fn(&str) -> Option<String>,
 ) -> Result<Entry, String> {
     use serde_yaml_ng::Value as Y;
-    if let Y::Mapping(map) = &value {
-        if let Some(secure) = map.get("secure") {
-            if map.len() != 1 || !secure.is_string() {
-                return Err("a `secure:` value must be the only key and a string".to_owned());
-            }
-            let env_var = secret_env_var(key);
-            let stored = match lookup(&env_var) {
-                Some(plaintext) => Stored::Text(plaintext),
-                None => Stored::Encrypted { env_var },
-            };
-            return Ok(Entry {
-                stored,
-                secret: true,
-            });
+    if let Y::Mapping(map) = &value
+        && let Some(secure) = map.get("secure")
+    {
+        if map.len() != 1 || !secure.is_string() {
+            return Err("a `secure:` value must be the only key and a string".to_owned());
         }
+        let env_var = secret_env_var(key);
+        let stored = match lookup(&env_var) {
+            Some(plaintext) => Stored::Text(plaintext),
+            None => Stored::Encrypted { env_var },
+        };
+        return Ok(Entry {
+            stored,
+            secret: true,
+        });
     }
     let text = match value {
         Y::String(s) => s,
@@ -372,12 +381,11 @@ fn parse<T: DeserializeOwned>(text: &str) -> Result<T, String> {
     if let Ok(value) = serde_json::from_str::<T>(text) {
         return Ok(value);
     }
-    serde_json::from_value::<T>(Value::String(text.to_owned())).map_err(|err| match err
-        .to_string()
-        .split_once(", expected ")
-    {
-        Some((_, expected)) => format!("expected {expected}"),
-        None => err.to_string(),
+    serde_json::from_value::<T>(Value::String(text.to_owned())).map_err(|err| {
+        match err.to_string().split_once(", expected ") {
+            Some((_, expected)) => format!("expected {expected}"),
+            None => err.to_string(),
+        }
     })
 }
 
@@ -417,7 +425,9 @@ impl<'a> ConfigReader<'a> {
     /// A plain value with a default.
     pub fn get_or<T: DeserializeOwned>(&mut self, key: &str, default: T) -> T {
         let key = self.full_key(key);
-        self.keep(self.config.get(&key)).flatten().unwrap_or(default)
+        self.keep(self.config.get(&key))
+            .flatten()
+            .unwrap_or(default)
     }
 
     /// A required plain value (`None` when missing or invalid; recorded).
@@ -427,7 +437,10 @@ impl<'a> ConfigReader<'a> {
     }
 
     /// An optional secret value.
-    pub fn get_secret<T: DeserializeOwned + OutputValue>(&mut self, key: &str) -> Option<Output<T>> {
+    pub fn get_secret<T: DeserializeOwned + OutputValue>(
+        &mut self,
+        key: &str,
+    ) -> Option<Output<T>> {
         let key = self.full_key(key);
         self.keep(self.config.get_secret(&key)).flatten()
     }
@@ -485,13 +498,18 @@ mod tests {
     #[test]
     fn a_number_kept_as_text_reads_as_a_string() {
         let config = file("config:\n  proj:suffix: \"123\"\n");
-        assert_eq!(config.require::<String>("proj:suffix"), Ok("123".to_owned()));
+        assert_eq!(
+            config.require::<String>("proj:suffix"),
+            Ok("123".to_owned())
+        );
     }
 
     #[test]
     fn wrong_type_names_key_value_and_fix() {
         let config = file("config:\n  proj:count: many\n");
-        let err = config.require::<u32>("proj:count").expect_err("not a number");
+        let err = config
+            .require::<u32>("proj:count")
+            .expect_err("not a number");
         let text = err.to_string();
         assert!(text.contains("proj:count"), "{text}");
         assert!(text.contains("\"many\""), "{text}");
@@ -520,7 +538,10 @@ mod tests {
         })
         .expect("valid");
         assert!(with.require_secret::<String>("proj:dbPassword").is_ok());
-        assert!(with.get::<String>("proj:dbPassword").is_err(), "plain read of a secret");
+        assert!(
+            with.get::<String>("proj:dbPassword").is_err(),
+            "plain read of a secret"
+        );
     }
 
     #[test]

@@ -34,7 +34,10 @@ impl ErrorSink {
 
     /// Every error recorded so far.
     pub fn messages(&self) -> Vec<String> {
-        self.0.lock().unwrap_or_else(PoisonError::into_inner).clone()
+        self.0
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
     }
 }
 
@@ -105,7 +108,9 @@ impl Context {
         let stack = Resource::new(
             crate::urn::STACK_TYPE.to_owned(),
             format!("{}-{}", info.project, info.stack),
-            futures_util::future::ready(Some(registered)).boxed().shared(),
+            futures_util::future::ready(Some(registered))
+                .boxed()
+                .shared(),
             errors.clone(),
             info.dry_run,
         );
@@ -301,7 +306,12 @@ impl Context {
                 urn: registered.urn.clone(),
                 outputs: Some(wire::to_struct(&resolved.object)),
             };
-            if let Err(err) = context.inner.monitor.register_resource_outputs(request).await {
+            if let Err(err) = context
+                .inner
+                .monitor
+                .register_resource_outputs(request)
+                .await
+            {
                 context.inner.errors.push(err.to_string());
             }
         });

@@ -55,12 +55,7 @@ impl GrpcMonitor {
 }
 
 fn status(call: &'static str) -> impl Fn(tonic::Status) -> EngineError {
-    move |status| {
-        EngineError::new(
-            call,
-            format!("{:?}: {}", status.code(), status.message()),
-        )
-    }
+    move |status| EngineError::new(call, format!("{:?}: {}", status.code(), status.message()))
 }
 
 #[async_trait]
@@ -117,11 +112,7 @@ impl Monitor for GrpcMonitor {
     async fn log(&self, request: rpc::LogRequest) -> Result<(), EngineError> {
         match &self.engine {
             Some(engine) => {
-                engine
-                    .clone()
-                    .log(request)
-                    .await
-                    .map_err(status("Log"))?;
+                engine.clone().log(request).await.map_err(status("Log"))?;
             }
             // Without an engine address the message still reaches the user.
             None => eprintln!("{}", request.message),

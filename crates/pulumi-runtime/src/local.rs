@@ -25,8 +25,13 @@ use crate::wire;
 pub trait Simulator: Send + Sync {
     /// The outputs a provider computes for a new resource (arn, dnsName, endpoint ...), given its
     /// id and inputs (wire form). Only outputs not already among the inputs are used.
-    fn computed_outputs(&self, ty: &str, name: &str, id: &str, inputs: &Map<String, Value>)
-    -> Map<String, Value>;
+    fn computed_outputs(
+        &self,
+        ty: &str,
+        name: &str,
+        id: &str,
+        inputs: &Map<String, Value>,
+    ) -> Map<String, Value>;
     /// The answer to a provider function, or the reason it fails.
     fn invoke(&self, token: &str, args: &Map<String, Value>) -> Result<Map<String, Value>, String>;
     /// How long creating a resource of type `ty` takes.
@@ -37,7 +42,13 @@ pub trait Simulator: Send + Sync {
 pub struct NoSimulator;
 
 impl Simulator for NoSimulator {
-    fn computed_outputs(&self, _: &str, _: &str, _: &str, _: &Map<String, Value>) -> Map<String, Value> {
+    fn computed_outputs(
+        &self,
+        _: &str,
+        _: &str,
+        _: &str,
+        _: &Map<String, Value>,
+    ) -> Map<String, Value> {
         Map::new()
     }
     fn invoke(&self, token: &str, _: &Map<String, Value>) -> Result<Map<String, Value>, String> {
@@ -141,7 +152,11 @@ impl LocalEngine {
                 self.simulator
                     .computed_outputs(&request.r#type, &request.name, id, &outputs);
             for (key, value) in computed {
-                let value = if self.dry_run { wire::unknown_value() } else { value };
+                let value = if self.dry_run {
+                    wire::unknown_value()
+                } else {
+                    value
+                };
                 outputs.entry(key).or_insert(value);
             }
         }
@@ -172,7 +187,10 @@ pub fn deterministic_id(ty: &str, urn: &str) -> String {
 #[async_trait]
 impl Monitor for LocalEngine {
     async fn supports_feature(&self, id: &str) -> Result<bool, EngineError> {
-        Ok(matches!(id, "secrets" | "resourceReferences" | "outputValues" | "aliasSpecs"))
+        Ok(matches!(
+            id,
+            "secrets" | "resourceReferences" | "outputValues" | "aliasSpecs"
+        ))
     }
 
     async fn register_resource(
@@ -195,7 +213,11 @@ impl Monitor for LocalEngine {
         };
         let mut outputs = self.outputs(&request, &id);
         if request.custom {
-            let id_value = if id.is_empty() { wire::unknown_value() } else { Value::String(id.clone()) };
+            let id_value = if id.is_empty() {
+                wire::unknown_value()
+            } else {
+                Value::String(id.clone())
+            };
             outputs.insert("id".to_owned(), id_value);
         }
         Ok(rpc::RegisterResourceResponse {
@@ -284,12 +306,40 @@ mod tests {
             .await
             .expect("stack")
             .urn;
-        assert!(engine.register_resource(request("a:b:C", "x", "urn:nope", true)).await.is_err());
-        assert!(engine.register_resource(request("aws:Vpc", "x", &stack, true)).await.is_err());
-        assert!(engine.register_resource(request("a:b:C", "x", &stack, true)).await.is_ok());
-        assert!(engine.register_resource(request("a:b:C", "x", &stack, true)).await.is_err());
-        engine.signal_and_wait_for_shutdown().await.expect("shutdown");
-        assert!(engine.register_resource(request("a:b:C", "y", &stack, true)).await.is_err());
+        assert!(
+            engine
+                .register_resource(request("a:b:C", "x", "urn:nope", true))
+                .await
+                .is_err()
+        );
+        assert!(
+            engine
+                .register_resource(request("aws:Vpc", "x", &stack, true))
+                .await
+                .is_err()
+        );
+        assert!(
+            engine
+                .register_resource(request("a:b:C", "x", &stack, true))
+                .await
+                .is_ok()
+        );
+        assert!(
+            engine
+                .register_resource(request("a:b:C", "x", &stack, true))
+                .await
+                .is_err()
+        );
+        engine
+            .signal_and_wait_for_shutdown()
+            .await
+            .expect("shutdown");
+        assert!(
+            engine
+                .register_resource(request("a:b:C", "y", &stack, true))
+                .await
+                .is_err()
+        );
     }
 
     #[tokio::test]
@@ -303,10 +353,16 @@ mod tests {
                 .expect("stack");
         }
         let parent = "urn:pulumi:dev::proj::pulumi:pulumi:Stack::proj-dev";
-        let a = deploy.register_resource(request("aws:ec2/vpc:Vpc", "v", parent, true)).await.expect("a");
+        let a = deploy
+            .register_resource(request("aws:ec2/vpc:Vpc", "v", parent, true))
+            .await
+            .expect("a");
         assert_eq!(a.id, deterministic_id("aws:ec2/vpc:Vpc", &a.urn));
         assert!(a.id.starts_with("vpc-"));
-        let b = preview.register_resource(request("aws:ec2/vpc:Vpc", "v", parent, true)).await.expect("b");
+        let b = preview
+            .register_resource(request("aws:ec2/vpc:Vpc", "v", parent, true))
+            .await
+            .expect("b");
         assert_eq!(b.id, "");
     }
 }

@@ -153,11 +153,15 @@ fn sorted(items: impl IntoIterator<Item = String>) -> Vec<String> {
 
 fn plan_resource(request: &rpc::RegisterResourceRequest, urn: String) -> PlanResource {
     let timeouts = request.custom_timeouts.as_ref().map(|t| {
-        [("create", &t.create), ("update", &t.update), ("delete", &t.delete)]
-            .into_iter()
-            .filter(|(_, v)| !v.is_empty())
-            .map(|(k, v)| (k.to_owned(), v.clone()))
-            .collect()
+        [
+            ("create", &t.create),
+            ("update", &t.update),
+            ("delete", &t.delete),
+        ]
+        .into_iter()
+        .filter(|(_, v)| !v.is_empty())
+        .map(|(k, v)| (k.to_owned(), v.clone()))
+        .collect()
     });
     let aliases = request
         .aliases
@@ -231,7 +235,8 @@ impl Recorder {
     pub fn plan(&self) -> Plan {
         let mut plan = self.with_plan(|plan| plan.clone());
         plan.resources.sort_by(|a, b| a.urn.cmp(&b.urn));
-        plan.invokes.sort_by_cached_key(|i| (i.token.clone(), Value::Object(i.args.clone()).to_string()));
+        plan.invokes
+            .sort_by_cached_key(|i| (i.token.clone(), Value::Object(i.args.clone()).to_string()));
         plan
     }
 }
@@ -262,7 +267,9 @@ impl Monitor for Recorder {
         &self,
         request: rpc::RegisterResourceOutputsRequest,
     ) -> Result<(), EngineError> {
-        self.inner.register_resource_outputs(request.clone()).await?;
+        self.inner
+            .register_resource_outputs(request.clone())
+            .await?;
         let outputs = request
             .outputs
             .as_ref()

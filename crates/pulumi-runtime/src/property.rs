@@ -43,6 +43,12 @@ impl<T: OutputValue + Serialize> ToProperty for Input<T> {
     }
 }
 
+impl<T: OutputValue + Serialize> ToProperty for Output<T> {
+    fn to_property(&self) -> PropertyValue {
+        PropertyValue::Output(self.map(|value| json_of(&value)))
+    }
+}
+
 impl<T: ToProperty> ToProperty for Vec<T> {
     fn to_property(&self) -> PropertyValue {
         PropertyValue::Array(self.iter().map(ToProperty::to_property).collect())
@@ -219,9 +225,9 @@ mod tests {
         map.insert("nested", PropertyValue::Object(nested));
         map.insert(
             "list",
-            vec![PropertyValue::Output(Output::unknown().with_dependencies([
-                "urn:b".to_owned(),
-            ]))],
+            vec![PropertyValue::Output(
+                Output::unknown().with_dependencies(["urn:b".to_owned()]),
+            )],
         );
         let resolved = resolve(&map).await;
         assert_eq!(resolved.object["plain"], json!("x"));

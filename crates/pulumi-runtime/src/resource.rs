@@ -139,7 +139,11 @@ impl Resource {
     /// The reference string the engine expects in `provider`: `urn::id` (id unknown in preview).
     pub(crate) async fn provider_reference(&self) -> Option<String> {
         self.registered().await.map(|r| {
-            let id = if r.id.is_empty() { wire::UNKNOWN } else { &r.id };
+            let id = if r.id.is_empty() {
+                wire::UNKNOWN
+            } else {
+                &r.id
+            };
             format!("{}::{}", r.urn, id)
         })
     }
@@ -207,7 +211,10 @@ impl ResourceOptions {
 
     /// Adds explicit dependencies.
     #[must_use]
-    pub fn with_depends_on<'a>(mut self, resources: impl IntoIterator<Item = &'a Resource>) -> Self {
+    pub fn with_depends_on<'a>(
+        mut self,
+        resources: impl IntoIterator<Item = &'a Resource>,
+    ) -> Self {
         self.depends_on.extend(resources.into_iter().cloned());
         self
     }

@@ -45,7 +45,9 @@ impl EngineEnv {
             project: get("PULUMI_PROJECT"),
             stack: get("PULUMI_STACK"),
             dry_run: get("PULUMI_DRY_RUN").is_some_and(|v| v.eq_ignore_ascii_case("true")),
-            parallel: get("PULUMI_PARALLEL").and_then(|v| v.parse().ok()).filter(|n| *n > 0),
+            parallel: get("PULUMI_PARALLEL")
+                .and_then(|v| v.parse().ok())
+                .filter(|n| *n > 0),
             config: get("PULUMI_CONFIG"),
             config_secret_keys: get("PULUMI_CONFIG_SECRET_KEYS"),
         }
@@ -135,10 +137,10 @@ where
         Ok(context) => context,
         Err(err) => return vec![format!("registering the stack: {err}")],
     };
-    if let Some(stack) = context.stack().registered().await {
-        if let Err(err) = monitor.set_root_resource(&stack.urn).await {
-            context.errors().push(err.to_string());
-        }
+    if let Some(stack) = context.stack().registered().await
+        && let Err(err) = monitor.set_root_resource(&stack.urn).await
+    {
+        context.errors().push(err.to_string());
     }
     match program(context.clone()).await {
         Ok(exports) => context.register_outputs(context.stack(), exports),
@@ -146,15 +148,15 @@ where
     }
     context.wait_for_tasks().await;
     let mut errors = context.errors().messages();
-    if errors.is_empty() {
-        if let Some(check) = check {
-            errors.extend(check(&recorder.plan()));
-        }
+    if errors.is_empty()
+        && let Some(check) = check
+    {
+        errors.extend(check(&recorder.plan()));
     }
-    if errors.is_empty() {
-        if let Err(err) = monitor.signal_and_wait_for_shutdown().await {
-            errors.push(err.to_string());
-        }
+    if errors.is_empty()
+        && let Err(err) = monitor.signal_and_wait_for_shutdown().await
+    {
+        errors.push(err.to_string());
     }
     errors
 }

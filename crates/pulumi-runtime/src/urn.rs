@@ -50,7 +50,13 @@ mod tests {
 
     #[test]
     fn component_children_are_qualified_by_the_parent_type() {
-        let child = urn("dev", "proj", Some("payments:network:Network"), "aws:ec2/vpc:Vpc", "v");
+        let child = urn(
+            "dev",
+            "proj",
+            Some("payments:network:Network"),
+            "aws:ec2/vpc:Vpc",
+            "v",
+        );
         assert_eq!(
             child,
             "urn:pulumi:dev::proj::payments:network:Network$aws:ec2/vpc:Vpc::v"

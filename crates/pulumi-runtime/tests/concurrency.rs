@@ -5,8 +5,8 @@ mod common;
 
 use std::time::Duration;
 
+use pulumi_runtime::PropertyMap;
 use pulumi_runtime::run::run;
-use pulumi_runtime::{Input, PropertyMap};
 use tokio::time::Instant;
 
 const L: Duration = Duration::from_secs(60);
@@ -37,7 +37,7 @@ fn chain_of_five(ctx: pulumi_runtime::Context) {
     let mut previous = common::register(&ctx, "c0", PropertyMap::new());
     for i in 1..5 {
         let mut args = PropertyMap::new();
-        args.insert("upstream", Input::<String>::from(previous.output::<String>("arn")));
+        args.insert("upstream", previous.output::<String>("arn"));
         previous = common::register(&ctx, &format!("c{i}"), args);
     }
 }

@@ -46,6 +46,8 @@ fn nested_secrets_and_unknowns_round_trip() {
         "nested": {"list": [1, wire::unknown_value(), {"deep": wire::secret_envelope(json!({"k": 2.5}))}]},
         "output": {wire::SIG_KEY: wire::OUTPUT_VALUE_SIG, "value": "v", "secret": false, "dependencies": ["urn:x"]}
     });
-    let Value::Object(map) = map else { unreachable!() };
+    let Value::Object(map) = map else {
+        unreachable!()
+    };
     assert_eq!(wire::from_struct(&wire::to_struct(&map)), map);
 }

@@ -13,7 +13,13 @@ pub struct Uniform {
 }
 
 impl Simulator for Uniform {
-    fn computed_outputs(&self, _: &str, name: &str, _: &str, _: &Map<String, Value>) -> Map<String, Value> {
+    fn computed_outputs(
+        &self,
+        _: &str,
+        name: &str,
+        _: &str,
+        _: &Map<String, Value>,
+    ) -> Map<String, Value> {
         let mut out = Map::new();
         out.insert("arn".to_owned(), Value::String(format!("arn:test:{name}")));
         out
@@ -41,7 +47,12 @@ pub fn info(dry_run: bool, parallel: Option<usize>) -> RunInfo {
 
 /// A local engine with the uniform simulator.
 pub fn engine(dry_run: bool, latency: Duration) -> Arc<LocalEngine> {
-    Arc::new(LocalEngine::new("proj", "test", dry_run, Arc::new(Uniform { latency })))
+    Arc::new(LocalEngine::new(
+        "proj",
+        "test",
+        dry_run,
+        Arc::new(Uniform { latency }),
+    ))
 }
 
 /// A custom resource registration of type `test:index:Thing`.

@@ -1,0 +1,430 @@
+//! The platform's configuration: every environment-specific value, read from the stack config
+//! under the `payments-platform:` namespace, validated, with every problem reported together
+//! before anything is registered.
+
+use std::net::Ipv4Addr;
+
+use pulumi_runtime::{Config, ConfigErrors, ConfigReader, Output};
+
+use crate::naming::Naming;
+
+/// The Pulumi project name, which is also the config namespace.
+pub const PROJECT: &str = "payments-platform";
+
+/// The strongest ALB TLS policies accepted (TLS 1.2+ with forward secrecy, or TLS 1.3 only).
+pub const ACCEPTED_TLS_POLICIES: &[&str] = &[
+    "ELBSecurityPolicy-TLS13-1-2-2021-06",
+    "ELBSecurityPolicy-TLS13-1-2-Res-2021-06",
+    "ELBSecurityPolicy-TLS13-1-3-2021-06",
+    "ELBSecurityPolicy-TLS13-1-2-FIPS-2023-04",
+    "ELBSecurityPolicy-TLS13-1-3-FIPS-2023-04",
+];
+
+/// The migration phase the stack is in (see docs/migration.md).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum MigrationPhase {
+    /// Platform built, replication running, no traffic.
+    Prepare,
+    /// Canary traffic to AWS.
+    Parallel,
+    /// Traffic shifting step by step.
+    Shift,
+    /// AWS takes all traffic; RDS is the writer.
+    Cutover,
+    /// On-premises side removed.
+    Decommission,
+}
+
+impl MigrationPhase {
+    /// The phase as written in config and tags.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Prepare => "prepare",
+            Self::Parallel => "parallel",
+            Self::Shift => "shift",
+            Self::Cutover => "cutover",
+            Self::Decommission => "decommission",
+        }
+    }
+}
+
+/// How the HTTPS certificate is obtained.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum CertificateSource {
+    /// An existing ACM certificate (`certificateArn`).
+    Existing(String),
+    /// A new ACM certificate validated through DNS in a Route 53 zone.
+    DnsValidated {
+        /// The certificate's domain name.
+        domain_name: String,
+        /// The Route 53 hosted zone for the validation records.
+        hosted_zone_id: String,
+    },
+    /// A self-signed certificate imported into ACM (test stacks only).
+    SelfSigned,
+}
+
+/// Target group health check settings.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HealthCheck {
+    /// HTTP path probed.
+    pub path: String,
+    /// Seconds between probes.
+    pub interval: i64,
+    /// Consecutive successes to become healthy.
+    pub healthy_threshold: i64,
+    /// Consecutive failures to become unhealthy.
+    pub unhealthy_threshold: i64,
+    /// Accepted HTTP status codes.
+    pub matcher: String,
+}
+
+/// The typed, validated configuration.
+#[derive(Clone, Debug)]
+pub struct PlatformConfig {
+    /// Environment name (`dev`, `staging`, `prod` ...), in tags and names.
+    pub environment: String,
+    /// Suffix that makes physical names unique.
+    pub environment_suffix: String,
+    /// Cost allocation tag.
+    pub cost_center: String,
+    /// Migration phase, in the MigrationPhase tag.
+    pub migration_phase: MigrationPhase,
+    /// AWS region.
+    pub region: String,
+    /// VPC CIDR block.
+    pub vpc_cidr: String,
+    /// Availability zones to use (first two of getAvailabilityZones when empty).
+    pub availability_zones: Vec<String>,
+    /// One NAT gateway for both AZs (non-production only).
+    pub single_nat_gateway: bool,
+    /// CIDRs allowed to reach the ALB.
+    pub allowed_ingress_cidrs: Vec<String>,
+    /// Managed prefix lists allowed to reach the ALB.
+    pub allowed_prefix_list_ids: Vec<String>,
+    /// EC2 instance type.
+    pub instance_type: String,
+    /// AMI id; when unset, the latest Amazon Linux 2023 from the SSM public parameter.
+    pub ami_id: Option<String>,
+    /// Port the application listens on.
+    pub app_port: i64,
+    /// ASG minimum size (2-6).
+    pub asg_min_size: i64,
+    /// ASG maximum size (2-6).
+    pub asg_max_size: i64,
+    /// ASG desired capacity (between min and max).
+    pub asg_desired_capacity: i64,
+    /// Target CPU utilisation for the scaling policy.
+    pub cpu_target_percent: f64,
+    /// ALB TLS policy.
+    pub tls_policy: String,
+    /// Target group health check.
+    pub health_check: HealthCheck,
+    /// Certificate source.
+    pub certificate: CertificateSource,
+    /// RDS instance class.
+    pub db_instance_class: String,
+    /// RDS MySQL engine version.
+    pub db_engine_version: String,
+    /// RDS allocated storage in GiB.
+    pub db_allocated_storage: i64,
+    /// Master user name.
+    pub db_username: String,
+    /// Master password from config (secret); `None` means RDS manages it in Secrets Manager.
+    pub db_password: Option<Output<String>>,
+    /// Automated backup retention in days (>= 7).
+    pub backup_retention_days: i64,
+    /// Daily backup window (UTC).
+    pub backup_window: String,
+    /// Weekly maintenance window (UTC).
+    pub maintenance_window: String,
+    /// Skip the final snapshot on destroy (test stacks).
+    pub skip_final_snapshot: bool,
+    /// CloudWatch log retention in days.
+    pub log_retention_days: i64,
+    /// Days before objects move to infrequent access.
+    pub lifecycle_transition_days: i64,
+    /// Days before noncurrent object versions expire.
+    pub noncurrent_version_expiration_days: i64,
+    /// Derived physical names.
+    pub naming: Naming,
+}
+
+fn is_production(environment: &str) -> bool {
+    matches!(environment, "prod" | "production")
+}
+
+/// Parses `a.b.c.d/n` into its address and prefix length.
+pub fn parse_cidr(text: &str) -> Option<(Ipv4Addr, u8)> {
+    let (address, prefix) = text.split_once('/')?;
+    let address: Ipv4Addr = address.parse().ok()?;
+    let prefix: u8 = prefix.parse().ok().filter(|p| *p <= 32)?;
+    Some((address, prefix))
+}
+
+/// Reads and validates the configuration. All problems come back together.
+pub fn load(config: &Config) -> Result<PlatformConfig, ConfigErrors> {
+    let mut r = ConfigReader::new(config, PROJECT);
+    let environment: Option<String> = r.require("environment");
+    let environment_suffix: Option<String> = r.require("environmentSuffix");
+    let cost_center: Option<String> = r.require("costCenter");
+    let migration_phase = r.get_or("migrationPhase", MigrationPhase::Prepare);
+    let region = r.get_other_or("aws:region", "us-east-1".to_owned());
+    let vpc_cidr = r.get_or("vpcCidr", "10.0.0.0/16".to_owned());
+    let availability_zones: Vec<String> = r.get_or("availabilityZones", Vec::new());
+    let single_nat_gateway = r.get_or("singleNatGateway", false);
+    let allowed_ingress_cidrs: Option<Vec<String>> = r.require("allowedIngressCidrs");
+    let allowed_prefix_list_ids: Vec<String> = r.get_or("allowedPrefixListIds", Vec::new());
+    let instance_type = r.get_or("instanceType", "t3.medium".to_owned());
+    let ami_id: Option<String> = r.get("amiId");
+    let app_port = r.get_or("appPort", 8080_i64);
+    let asg_min_size = r.get_or("asgMinSize", 2_i64);
+    let asg_max_size = r.get_or("asgMaxSize", 6_i64);
+    let asg_desired_capacity = r.get_or("asgDesiredCapacity", asg_min_size);
+    let cpu_target_percent = r.get_or("cpuTargetPercent", 60.0_f64);
+    let tls_policy = r.get_or("tlsPolicy", ACCEPTED_TLS_POLICIES[0].to_owned());
+    let health_check = HealthCheck {
+        path: r.get_or("healthCheckPath", "/health".to_owned()),
+        interval: r.get_or("healthCheckInterval", 15_i64),
+        healthy_threshold: r.get_or("healthCheckHealthyThreshold", 3_i64),
+        unhealthy_threshold: r.get_or("healthCheckUnhealthyThreshold", 3_i64),
+        matcher: r.get_or("healthCheckMatcher", "200".to_owned()),
+    };
+    let certificate_arn: Option<String> = r.get("certificateArn");
+    let domain_name: Option<String> = r.get("domainName");
+    let hosted_zone_id: Option<String> = r.get("hostedZoneId");
+    let db_instance_class = r.get_or("dbInstanceClass", "db.r6g.large".to_owned());
+    let db_engine_version = r.get_or("dbEngineVersion", "8.4.6".to_owned());
+    let db_allocated_storage = r.get_or("dbAllocatedStorage", 50_i64);
+    let db_username = r.get_or("dbUsername", "paymentsadmin".to_owned());
+    let db_password = r.get_secret::<String>("dbPassword");
+    let backup_retention_days = r.get_or("backupRetentionDays", 7_i64);
+    let backup_window = r.get_or("backupWindow", "03:00-04:00".to_owned());
+    let maintenance_window = r.get_or("maintenanceWindow", "sun:04:30-sun:05:30".to_owned());
+    let skip_final_snapshot = r.get_or("skipFinalSnapshot", false);
+    let log_retention_days = r.get_or("logRetentionDays", 365_i64);
+    let lifecycle_transition_days = r.get_or("lifecycleTransitionDays", 30_i64);
+    let noncurrent_version_expiration_days = r.get_or("noncurrentVersionExpirationDays", 90_i64);
+
+    if parse_cidr(&vpc_cidr).is_none_or(|(_, prefix)| !(16..=24).contains(&prefix)) {
+        r.invalid(
+            "vpcCidr",
+            Some(vpc_cidr.clone()),
+            "must be an IPv4 CIDR with a prefix between /16 and /24",
+            "e.g. `pulumi config set vpcCidr 10.20.0.0/16`",
+        );
+    }
+    for cidr in allowed_ingress_cidrs.iter().flatten() {
+        check_ingress_cidr(&mut r, cidr);
+    }
+    if allowed_ingress_cidrs.as_ref().is_some_and(Vec::is_empty)
+        && allowed_prefix_list_ids.is_empty()
+    {
+        r.invalid(
+            "allowedIngressCidrs",
+            Some("[]".to_owned()),
+            "admits nobody: give at least one CIDR or a prefix list in allowedPrefixListIds",
+            "e.g. `pulumi config set --path 'allowedIngressCidrs[0]' 198.51.100.0/24`",
+        );
+    }
+    for (key, value) in [("asgMinSize", asg_min_size), ("asgMaxSize", asg_max_size)] {
+        if !(2..=6).contains(&value) {
+            r.invalid(
+                key,
+                Some(value.to_string()),
+                "must be between 2 and 6",
+                "set a value from 2 to 6",
+            );
+        }
+    }
+    if asg_min_size > asg_max_size {
+        r.invalid(
+            "asgMinSize",
+            Some(asg_min_size.to_string()),
+            "is larger than asgMaxSize",
+            "make asgMinSize <= asgMaxSize",
+        );
+    }
+    if !(asg_min_size..=asg_max_size).contains(&asg_desired_capacity) {
+        r.invalid(
+            "asgDesiredCapacity",
+            Some(asg_desired_capacity.to_string()),
+            "must lie between asgMinSize and asgMaxSize",
+            "set it within the ASG size range",
+        );
+    }
+    if !(7..=35).contains(&backup_retention_days) {
+        r.invalid(
+            "backupRetentionDays",
+            Some(backup_retention_days.to_string()),
+            "must be between 7 and 35 days (PCI DSS point-in-time recovery)",
+            "e.g. `pulumi config set backupRetentionDays 14`",
+        );
+    }
+    if !ACCEPTED_TLS_POLICIES.contains(&tls_policy.as_str()) {
+        r.invalid(
+            "tlsPolicy",
+            Some(tls_policy.clone()),
+            "is not a TLS 1.2+ forward-secrecy policy this platform accepts",
+            &format!("use one of: {}", ACCEPTED_TLS_POLICIES.join(", ")),
+        );
+    }
+    if !db_engine_version.starts_with("8.0.") && !db_engine_version.starts_with("8.4.") {
+        r.invalid(
+            "dbEngineVersion",
+            Some(db_engine_version.clone()),
+            "must be a MySQL 8.0.x or 8.4.x release",
+            "e.g. `pulumi config set dbEngineVersion 8.4.6`",
+        );
+    }
+    if !(1..=65535).contains(&app_port) || app_port == 22 || app_port == 3389 {
+        r.invalid(
+            "appPort",
+            Some(app_port.to_string()),
+            "must be a port from 1 to 65535 other than 22 and 3389",
+            "e.g. 8080",
+        );
+    }
+    if !health_check.path.starts_with('/') {
+        r.invalid(
+            "healthCheckPath",
+            Some(health_check.path.clone()),
+            "must start with /",
+            "e.g. /health",
+        );
+    }
+    let certificate = match (certificate_arn, domain_name, hosted_zone_id) {
+        (Some(arn), None, None) => CertificateSource::Existing(arn),
+        (None, Some(domain_name), Some(hosted_zone_id)) => CertificateSource::DnsValidated {
+            domain_name,
+            hosted_zone_id,
+        },
+        (None, None, None) => CertificateSource::SelfSigned,
+        _ => {
+            r.invalid(
+                "certificateArn",
+                None,
+                "certificate settings conflict: give certificateArn alone, or domainName with hostedZoneId, or none of them (self-signed, test stacks only)",
+                "remove the extra keys with `pulumi config rm`",
+            );
+            CertificateSource::SelfSigned
+        }
+    };
+    if environment.as_deref().is_some_and(is_production) {
+        if single_nat_gateway {
+            r.invalid(
+                "singleNatGateway",
+                Some("true".to_owned()),
+                "is not allowed in production (one NAT gateway per AZ)",
+                "remove it from the production stack",
+            );
+        }
+        if certificate == CertificateSource::SelfSigned {
+            r.invalid(
+                "certificateArn",
+                None,
+                "production needs a real certificate; self-signed is for test stacks only",
+                "set certificateArn, or domainName and hostedZoneId",
+            );
+        }
+        if skip_final_snapshot {
+            r.invalid(
+                "skipFinalSnapshot",
+                Some("true".to_owned()),
+                "production keeps a final snapshot",
+                "remove it from the production stack",
+            );
+        }
+    }
+    let naming = match (&environment, &environment_suffix) {
+        (Some(environment), Some(suffix)) => {
+            match Naming::new(environment, suffix) {
+                Ok(naming) => Some(naming),
+                Err(problem) => {
+                    r.invalid("environmentSuffix", Some(suffix.clone()), &problem, "use a shorter suffix of lowercase letters and digits, starting with a letter");
+                    None
+                }
+            }
+        }
+        _ => None,
+    };
+    r.finish()?;
+    // `finish` succeeded, so every required value above was read.
+    let (
+        Some(environment),
+        Some(environment_suffix),
+        Some(cost_center),
+        Some(allowed_ingress_cidrs),
+        Some(naming),
+    ) = (
+        environment,
+        environment_suffix,
+        cost_center,
+        allowed_ingress_cidrs,
+        naming,
+    )
+    else {
+        return Err(ConfigErrors(Vec::new()));
+    };
+    Ok(PlatformConfig {
+        environment,
+        environment_suffix,
+        cost_center,
+        migration_phase,
+        region,
+        vpc_cidr,
+        availability_zones,
+        single_nat_gateway,
+        allowed_ingress_cidrs,
+        allowed_prefix_list_ids,
+        instance_type,
+        ami_id,
+        app_port,
+        asg_min_size,
+        asg_max_size,
+        asg_desired_capacity,
+        cpu_target_percent,
+        tls_policy,
+        health_check,
+        certificate,
+        db_instance_class,
+        db_engine_version,
+        db_allocated_storage,
+        db_username,
+        db_password,
+        backup_retention_days,
+        backup_window,
+        maintenance_window,
+        skip_final_snapshot,
+        log_retention_days,
+        lifecycle_transition_days,
+        noncurrent_version_expiration_days,
+        naming,
+    })
+}
+
+fn check_ingress_cidr(r: &mut ConfigReader<'_>, cidr: &str) {
+    if cidr == "::/0" || cidr.trim() == "0.0.0.0/0" {
+        r.invalid(
+            "allowedIngressCidrs",
+            Some(cidr.to_owned()),
+            "opens the load balancer to the whole internet, which PCI DSS 1.3 forbids here",
+            "list the networks that may reach the platform (CDN, partner or office ranges), or a managed prefix list in allowedPrefixListIds",
+        );
+    } else if parse_cidr(cidr).is_none() {
+        r.invalid(
+            "allowedIngressCidrs",
+            Some(cidr.to_owned()),
+            "is not an IPv4 CIDR",
+            "write it as a.b.c.d/n, e.g. 198.51.100.0/24",
+        );
+    } else if parse_cidr(cidr).is_some_and(|(_, prefix)| prefix == 0) {
+        r.invalid(
+            "allowedIngressCidrs",
+            Some(cidr.to_owned()),
+            "a /0 prefix admits every address",
+            "use a narrower prefix",
+        );
+    }
+}

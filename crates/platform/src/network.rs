@@ -1,0 +1,341 @@
+//! The network tier (`payments:network:Network`): a VPC across two availability zones with a
+//! public, a private application and a private database subnet in each, an internet gateway, NAT
+//! gateways, one route table per tier and AZ, the default security group closed, and VPC flow logs
+//! of all traffic to the log bucket.
+
+use std::net::Ipv4Addr;
+
+use payments_aws::args::{invoke, register};
+use payments_aws::ec2::{
+    DefaultSecurityGroupArgs, EipArgs, FlowLogArgs, InternetGatewayArgs, NatGatewayArgs, RouteArgs,
+    RouteTableArgs, RouteTableAssociationArgs, SubnetArgs, VpcArgs,
+};
+use payments_aws::index::GetAvailabilityZonesArgs;
+use pulumi_runtime::{Output, PropertyMap, Resource};
+
+use crate::config::parse_cidr;
+use crate::scope::{Scope, set};
+use crate::tags;
+
+/// The tiers of subnets.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Tier {
+    /// Internet-facing (ALB, NAT gateways).
+    Public,
+    /// Application instances.
+    App,
+    /// Database.
+    Data,
+}
+
+impl Tier {
+    /// All tiers, in CIDR allocation order.
+    pub const ALL: [Tier; 3] = [Tier::Public, Tier::App, Tier::Data];
+
+    fn label(self) -> &'static str {
+        match self {
+            Tier::Public => "public",
+            Tier::App => "app",
+            Tier::Data => "db",
+        }
+    }
+}
+
+/// One subnet of the network.
+#[derive(Clone)]
+pub struct Subnet {
+    /// Its tier.
+    pub tier: Tier,
+    /// Its availability zone.
+    pub zone: String,
+    /// The subnet resource.
+    pub resource: Resource,
+    /// Its route table.
+    pub route_table: Resource,
+}
+
+/// What the network tier gives the others.
+#[derive(Clone)]
+pub struct Network {
+    /// The component resource.
+    pub component: Resource,
+    /// The VPC.
+    pub vpc: Resource,
+    /// The VPC CIDR block.
+    pub cidr: String,
+    /// The two availability zones.
+    pub zones: Vec<String>,
+    /// Every subnet, three per zone.
+    pub subnets: Vec<Subnet>,
+}
+
+impl Network {
+    /// The ids of the subnets of `tier`, in zone order.
+    pub fn subnet_ids(&self, tier: Tier) -> Vec<Output<String>> {
+        self.subnets
+            .iter()
+            .filter(|s| s.tier == tier)
+            .map(|s| s.resource.id())
+            .collect()
+    }
+
+    /// The route tables of `tier`, in zone order.
+    pub fn route_tables(&self, tier: Tier) -> Vec<&Resource> {
+        self.subnets
+            .iter()
+            .filter(|s| s.tier == tier)
+            .map(|s| &s.route_table)
+            .collect()
+    }
+}
+
+/// Splits the VPC CIDR into `/prefix+4` blocks; block `index` (0-based) as text.
+pub fn subnet_cidr(vpc_cidr: &str, index: u32) -> Option<String> {
+    let (address, prefix) = parse_cidr(vpc_cidr)?;
+    let sub_prefix = prefix.checked_add(4).filter(|p| *p <= 28)?;
+    let base = u32::from(address) & (u32::MAX.checked_shl(32 - u32::from(prefix)).unwrap_or(0));
+    let size = 1u32.checked_shl(32 - u32::from(sub_prefix))?;
+    let start = base.checked_add(size.checked_mul(index)?)?;
+    Some(format!("{}/{sub_prefix}", Ipv4Addr::from(start)))
+}
+
+/// The availability zones: from config, else the first two the region reports.
+async fn zones(scope: &Scope) -> Result<Vec<String>, String> {
+    if scope.config.availability_zones.len() >= 2 {
+        return Ok(scope.config.availability_zones[..2].to_vec());
+    }
+    let args = GetAvailabilityZonesArgs {
+        state: set("available"),
+        ..Default::default()
+    };
+    let answer = invoke(&scope.ctx, &args).await?;
+    let names: Vec<String> = answer
+        .get("names")
+        .and_then(|v| serde_json::from_value(v.clone()).ok())
+        .unwrap_or_default();
+    if names.len() < 2 {
+        return Err(format!(
+            "region {} reports fewer than two available zones ({names:?})",
+            scope.config.region
+        ));
+    }
+    Ok(names[..2].to_vec())
+}
+
+/// Builds the network tier; `flow_log_bucket_arn` receives the flow logs.
+pub async fn build(scope: &Scope, flow_log_bucket_arn: Output<String>) -> Result<Network, String> {
+    let config = &scope.config;
+    let component = scope.component("payments:network:Network", "network");
+    let opts = || scope.child_of(&component);
+    let zones = zones(scope).await?;
+    let vpc = register(
+        &scope.ctx,
+        "vpc",
+        &VpcArgs {
+            cidr_block: set(config.vpc_cidr.clone()),
+            enable_dns_hostnames: set(true),
+            enable_dns_support: set(true),
+            tags: set(tags::named(config, &config.naming.label("vpc"))),
+            ..Default::default()
+        },
+        opts(),
+    );
+    register(
+        &scope.ctx,
+        "default-sg",
+        &DefaultSecurityGroupArgs {
+            vpc_id: set(vpc.id()),
+            ingress: Some(Vec::new()),
+            egress: Some(Vec::new()),
+            tags: set(tags::named(
+                config,
+                &config.naming.label("default-sg-closed"),
+            )),
+            ..Default::default()
+        },
+        opts(),
+    );
+    register(
+        &scope.ctx,
+        "flow-log",
+        &FlowLogArgs {
+            vpc_id: set(vpc.id()),
+            traffic_type: set("ALL"),
+            log_destination_type: set("s3"),
+            log_destination: set(flow_log_bucket_arn.map(|arn| format!("{arn}/vpc-flow-logs/"))),
+            max_aggregation_interval: set(60),
+            tags: set(tags::named(config, &config.naming.label("flowlog"))),
+            ..Default::default()
+        },
+        opts(),
+    );
+    let igw = register(
+        &scope.ctx,
+        "igw",
+        &InternetGatewayArgs {
+            vpc_id: set(vpc.id()),
+            tags: set(tags::named(config, &config.naming.label("igw"))),
+            ..Default::default()
+        },
+        opts(),
+    );
+    let mut subnets = Vec::new();
+    for (tier_index, tier) in (0u32..).zip(Tier::ALL) {
+        for (zone_index, zone) in (0u32..).zip(&zones) {
+            let letter = zone.chars().last().unwrap_or('x');
+            let name = format!("{}-{letter}", tier.label());
+            let cidr = subnet_cidr(&config.vpc_cidr, tier_index * 2 + zone_index)
+                .ok_or_else(|| format!("vpcCidr {} cannot hold six subnets", config.vpc_cidr))?;
+            let subnet = register(
+                &scope.ctx,
+                &format!("subnet-{name}"),
+                &SubnetArgs {
+                    vpc_id: set(vpc.id()),
+                    cidr_block: set(cidr),
+                    availability_zone: set(zone.clone()),
+                    map_public_ip_on_launch: set(false),
+                    tags: set(tags::named(
+                        config,
+                        &config.naming.label(&format!("subnet-{name}")),
+                    )),
+                    ..Default::default()
+                },
+                opts(),
+            );
+            let route_table = register(
+                &scope.ctx,
+                &format!("rt-{name}"),
+                &RouteTableArgs {
+                    vpc_id: set(vpc.id()),
+                    tags: set(tags::named(
+                        config,
+                        &config.naming.label(&format!("rt-{name}")),
+                    )),
+                    ..Default::default()
+                },
+                opts(),
+            );
+            register(
+                &scope.ctx,
+                &format!("rta-{name}"),
+                &RouteTableAssociationArgs {
+                    route_table_id: set(route_table.id()),
+                    subnet_id: set(subnet.id()),
+                    ..Default::default()
+                },
+                opts(),
+            );
+            subnets.push(Subnet {
+                tier,
+                zone: zone.clone(),
+                resource: subnet,
+                route_table,
+            });
+        }
+    }
+    let publics: Vec<Subnet> = subnets
+        .iter()
+        .filter(|s| s.tier == Tier::Public)
+        .cloned()
+        .collect();
+    let nat_count = if config.single_nat_gateway {
+        1
+    } else {
+        publics.len()
+    };
+    let mut nats = Vec::new();
+    for public in publics.iter().take(nat_count) {
+        let letter = public.zone.chars().last().unwrap_or('x');
+        let eip = register(
+            &scope.ctx,
+            &format!("eip-nat-{letter}"),
+            &EipArgs {
+                domain: set("vpc"),
+                tags: set(tags::named(
+                    config,
+                    &config.naming.label(&format!("eip-nat-{letter}")),
+                )),
+                ..Default::default()
+            },
+            opts(),
+        );
+        nats.push(register(
+            &scope.ctx,
+            &format!("nat-{letter}"),
+            &NatGatewayArgs {
+                allocation_id: set(eip.id()),
+                subnet_id: set(public.resource.id()),
+                tags: set(tags::named(
+                    config,
+                    &config.naming.label(&format!("nat-{letter}")),
+                )),
+                ..Default::default()
+            },
+            opts().with_depends_on([&igw]),
+        ));
+    }
+    for public in &publics {
+        let letter = public.zone.chars().last().unwrap_or('x');
+        register(
+            &scope.ctx,
+            &format!("route-public-{letter}-internet"),
+            &RouteArgs {
+                route_table_id: set(public.route_table.id()),
+                destination_cidr_block: set("0.0.0.0/0"),
+                gateway_id: set(igw.id()),
+                ..Default::default()
+            },
+            opts(),
+        );
+    }
+    let apps = subnets.iter().filter(|s| s.tier == Tier::App);
+    for (index, app) in apps.enumerate() {
+        let letter = app.zone.chars().last().unwrap_or('x');
+        let Some(nat) = nats.get(index).or(nats.last()) else {
+            break;
+        };
+        register(
+            &scope.ctx,
+            &format!("route-app-{letter}-nat"),
+            &RouteArgs {
+                route_table_id: set(app.route_table.id()),
+                destination_cidr_block: set("0.0.0.0/0"),
+                nat_gateway_id: set(nat.id()),
+                ..Default::default()
+            },
+            opts(),
+        );
+    }
+    let mut outputs = PropertyMap::new();
+    outputs.insert("vpcId", vpc.id());
+    scope.ctx.register_outputs(&component, outputs);
+    Ok(Network {
+        component,
+        vpc,
+        cidr: config.vpc_cidr.clone(),
+        zones,
+        subnets,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn subnets_are_consecutive_blocks_of_the_vpc() {
+        assert_eq!(
+            subnet_cidr("10.0.0.0/16", 0).as_deref(),
+            Some("10.0.0.0/20")
+        );
+        assert_eq!(
+            subnet_cidr("10.0.0.0/16", 5).as_deref(),
+            Some("10.0.80.0/20")
+        );
+        assert_eq!(
+            subnet_cidr("10.1.2.0/24", 1).as_deref(),
+            Some("10.1.2.16/28")
+        );
+        assert_eq!(subnet_cidr("10.0.0.0/26", 0), None);
+    }
+}

@@ -1,0 +1,181 @@
+//! `preview`: the whole program on the local engine, with the stack's config file; prints the
+//! resource tree, the counts per type and the stack outputs (secrets masked), optionally writes
+//! the plan JSON.
+
+use std::collections::BTreeMap;
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use clap::Args;
+use payments_aws::simulator::AwsSimulator;
+use pulumi_runtime::local::LocalEngine;
+use pulumi_runtime::plan::{Plan, PlanResource};
+use pulumi_runtime::run::{RunOutcome, run as run_program};
+use pulumi_runtime::{Config, RunInfo, wire};
+use serde_json::Value;
+
+use crate::config::{self, PROJECT};
+use crate::program;
+
+/// Exit code for a configuration error.
+pub const EXIT_CONFIG: u8 = 2;
+/// Exit code for a program error.
+pub const EXIT_FAILED: u8 = 1;
+
+/// Arguments of `preview`.
+#[derive(Args, Debug, Clone)]
+pub struct PreviewArgs {
+    /// The stack to preview (reads Pulumi.<stack>.yaml).
+    #[arg(long, default_value = "dev")]
+    pub stack: String,
+    /// A stack config file to use instead of Pulumi.<stack>.yaml.
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+    /// Write the plan JSON here.
+    #[arg(long)]
+    pub json: Option<PathBuf>,
+}
+
+/// Runs the program offline for `stack` with the config at `path`; config problems come back as
+/// one message listing all of them.
+pub async fn plan_stack(stack: &str, path: &std::path::Path) -> Result<RunOutcome, String> {
+    let config = Config::from_stack_file(path, PROJECT, |name| std::env::var(name).ok())
+        .map_err(|e| e.to_string())?;
+    let platform = config::load(&config).map_err(|e| e.to_string())?;
+    let engine = Arc::new(LocalEngine::new(
+        PROJECT,
+        stack,
+        true,
+        Arc::new(AwsSimulator::default()),
+    ));
+    let info = RunInfo {
+        project: PROJECT.to_owned(),
+        stack: stack.to_owned(),
+        dry_run: true,
+        parallel: None,
+    };
+    Ok(run_program(info, engine, |ctx| program::build(ctx, platform), None).await)
+}
+
+/// Runs `preview`; returns the exit code.
+pub async fn run(args: &PreviewArgs) -> u8 {
+    let path = args
+        .config
+        .clone()
+        .unwrap_or_else(|| PathBuf::from(format!("Pulumi.{}.yaml", args.stack)));
+    let outcome = match plan_stack(&args.stack, &path).await {
+        Ok(outcome) => outcome,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return EXIT_CONFIG;
+        }
+    };
+    let colour = std::io::stdout().is_terminal();
+    print!("{}", render(&outcome.plan, colour));
+    if let Some(json) = &args.json
+        && let Err(err) = std::fs::write(json, outcome.plan.to_json_pretty())
+    {
+        eprintln!("error: cannot write {}: {err}", json.display());
+        return EXIT_FAILED;
+    }
+    if outcome.succeeded() {
+        0
+    } else {
+        for error in &outcome.errors {
+            eprintln!("error: {error}");
+        }
+        EXIT_FAILED
+    }
+}
+
+/// The human view of a plan: tree, counts, warnings and outputs.
+pub fn render(plan: &Plan, colour: bool) -> String {
+    let (green, dim, bold, reset) = if colour {
+        ("\x1b[32m", "\x1b[2m", "\x1b[1m", "\x1b[0m")
+    } else {
+        ("", "", "", "")
+    };
+    let mut out = format!(
+        "{bold}Previewing {} (stack {}){reset} on the local engine\n\n",
+        plan.project, plan.stack
+    );
+    let mut children: BTreeMap<&str, Vec<&PlanResource>> = BTreeMap::new();
+    for resource in &plan.resources {
+        children
+            .entry(resource.parent.as_str())
+            .or_default()
+            .push(resource);
+    }
+    let mut lines = Vec::new();
+    tree_lines(&children, "", "", &mut lines);
+    for (prefix, resource) in lines {
+        out.push_str(&format!(
+            "{green}+{reset} {prefix}{} {dim}{}{reset}\n",
+            resource.ty, resource.name
+        ));
+    }
+    let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+    for resource in &plan.resources {
+        *counts.entry(resource.ty.as_str()).or_default() += 1;
+    }
+    out.push_str(&format!(
+        "\n{bold}Resources:{reset} {} to create\n",
+        plan.resources.len()
+    ));
+    for (ty, count) in &counts {
+        out.push_str(&format!("  {count:>4}  {ty}\n"));
+    }
+    let warnings: Vec<_> = plan
+        .logs
+        .iter()
+        .filter(|l| l.severity == "warning")
+        .collect();
+    if !warnings.is_empty() {
+        out.push_str(&format!("\n{bold}Warnings:{reset}\n"));
+        for warning in warnings {
+            out.push_str(&format!("  warning: {}\n", warning.message));
+        }
+    }
+    out.push_str(&format!("\n{bold}Outputs:{reset}\n"));
+    for (key, value) in &plan.outputs {
+        out.push_str(&format!("  {key}: {}\n", display_value(value)));
+    }
+    out
+}
+
+fn tree_lines<'a>(
+    children: &BTreeMap<&str, Vec<&'a PlanResource>>,
+    parent: &str,
+    indent: &str,
+    lines: &mut Vec<(String, &'a PlanResource)>,
+) {
+    let Some(kids) = children.get(parent) else {
+        return;
+    };
+    for (i, resource) in kids.iter().enumerate() {
+        let last = i + 1 == kids.len();
+        let (branch, next) = if parent.is_empty() {
+            ("", String::new())
+        } else if last {
+            ("└─ ", format!("{indent}   "))
+        } else {
+            ("├─ ", format!("{indent}│  "))
+        };
+        lines.push((format!("{indent}{branch}"), resource));
+        tree_lines(children, &resource.urn, &next, lines);
+    }
+}
+
+/// A wire value for display: secrets masked, unknowns shown as `(known after deploy)`.
+pub fn display_value(value: &Value) -> String {
+    let decoded = wire::decode(value);
+    if decoded.secret {
+        return "[secret]".to_owned();
+    }
+    match decoded.value {
+        None => "(known after deploy)".to_owned(),
+        Some(Value::String(s)) => s,
+        Some(other) => other.to_string(),
+    }
+}

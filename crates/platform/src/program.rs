@@ -1,0 +1,86 @@
+//! The payment platform program: the tiers in dependency order, each a component resource, and
+//! the stack exports.
+
+use payments_aws::args::invoke;
+use payments_aws::elb::GetServiceAccountArgs;
+use payments_aws::index::{GetCallerIdentityArgs, GetPartitionArgs};
+use payments_aws::provider;
+use pulumi_runtime::{Context, PropertyMap, ResourceOptions};
+use serde_json::Value;
+
+use crate::config::PlatformConfig;
+use crate::kms::{self, Account};
+use crate::network::{self, Tier};
+use crate::scope::Scope;
+use crate::{storage, tags};
+
+fn text(answer: &serde_json::Map<String, Value>, key: &str, what: &str) -> Result<String, String> {
+    answer
+        .get(key)
+        .and_then(Value::as_str)
+        .map(str::to_owned)
+        .ok_or_else(|| format!("{what} did not return `{key}`"))
+}
+
+async fn account(ctx: &Context) -> Result<Account, String> {
+    let identity = invoke(ctx, &GetCallerIdentityArgs::default()).await?;
+    let partition = invoke(ctx, &GetPartitionArgs::default()).await?;
+    Ok(Account {
+        id: text(&identity, "accountId", "getCallerIdentity")?,
+        partition: text(&partition, "partition", "getPartition")?,
+    })
+}
+
+/// Builds the whole platform and returns the stack exports.
+pub async fn build(ctx: Context, config: PlatformConfig) -> Result<PropertyMap, String> {
+    let provider = provider::aws(
+        &ctx,
+        &config.naming.label("aws"),
+        &config.region,
+        &tags::default_tags(&config),
+        ResourceOptions::default(),
+    );
+    let scope = Scope {
+        ctx: ctx.clone(),
+        config,
+        provider,
+    };
+    let account = account(&ctx).await?;
+    let elb = invoke(&ctx, &GetServiceAccountArgs::default()).await?;
+    let elb_account_arn = text(&elb, "arn", "getServiceAccount")?;
+    let keys = kms::build(&scope, &account);
+    let storage = storage::build(&scope, &keys, &account, &elb_account_arn);
+    let network = network::build(&scope, storage.logs.resource.output::<String>("arn")).await?;
+
+    let mut exports = PropertyMap::new();
+    exports.insert("vpcId", network.vpc.id());
+    for tier in Tier::ALL {
+        exports.insert(
+            &format!("{}SubnetIds", tier_key(tier)),
+            network.subnet_ids(tier),
+        );
+    }
+    exports.insert(
+        "logBucketName",
+        storage.logs.resource.output::<String>("bucket"),
+    );
+    exports.insert(
+        "staticBucketName",
+        storage.static_content.resource.output::<String>("bucket"),
+    );
+    exports.insert(
+        "albLogBucketName",
+        storage.alb_logs.resource.output::<String>("bucket"),
+    );
+    exports.insert("dataKeyArn", keys.data.output::<String>("arn"));
+    exports.insert("computeKeyArn", keys.compute.output::<String>("arn"));
+    Ok(exports)
+}
+
+fn tier_key(tier: Tier) -> &'static str {
+    match tier {
+        Tier::Public => "public",
+        Tier::App => "app",
+        Tier::Data => "database",
+    }
+}

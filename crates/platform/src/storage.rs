@@ -1,0 +1,301 @@
+//! Storage (`payments:storage:Storage`): versioned buckets for application logs and static
+//! content, encrypted with the data key (bucket keys on), all public access blocked, TLS-only
+//! bucket policies, lifecycle rules from config, owner-enforced object ownership, access logging of
+//! the static bucket, and `forceDestroy` so test stacks can be destroyed.
+//!
+//! Documented exception: ALB access logs can only be delivered to a bucket encrypted with SSE-S3,
+//! so they go to a dedicated bucket (`payments-alb-logs-...`) that has every other control.
+
+use payments_aws::args::register;
+use payments_aws::s3::{
+    BucketArgs, BucketLifecycleConfigurationArgs, BucketLifecycleConfigurationRuleArgs,
+    BucketLifecycleConfigurationRuleFilterArgs,
+    BucketLifecycleConfigurationRuleNoncurrentVersionExpirationArgs,
+    BucketLifecycleConfigurationRuleTransitionArgs, BucketLoggingArgs, BucketOwnershipControlsArgs,
+    BucketOwnershipControlsRuleArgs, BucketPolicyArgs, BucketPublicAccessBlockArgs,
+    BucketServerSideEncryptionConfigurationArgs,
+    BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultArgs,
+    BucketServerSideEncryptionConfigurationRuleArgs, BucketVersioningArgs,
+    BucketVersioningVersioningConfigurationArgs,
+};
+use pulumi_runtime::{Output, PropertyMap, Resource};
+use serde_json::{Value, json};
+
+use crate::kms::{Account, Keys};
+use crate::naming::NameKind;
+use crate::scope::{Scope, set};
+use crate::tags;
+
+/// Prefix under which the ALB writes its access logs.
+pub const ALB_LOG_PREFIX: &str = "alb";
+
+/// A bucket and its name.
+#[derive(Clone)]
+pub struct Bucket {
+    /// The bucket resource.
+    pub resource: Resource,
+    /// Its (physical) name.
+    pub name: String,
+}
+
+impl Bucket {
+    /// The bucket ARN (known from the name).
+    pub fn arn(&self, partition: &str) -> String {
+        format!("arn:{partition}:s3:::{}", self.name)
+    }
+}
+
+/// The platform's buckets.
+#[derive(Clone)]
+pub struct Storage {
+    /// Application, audit and flow logs (SSE-KMS).
+    pub logs: Bucket,
+    /// Static content (SSE-KMS).
+    pub static_content: Bucket,
+    /// ALB access logs (SSE-S3, the documented exception).
+    pub alb_logs: Bucket,
+}
+
+/// How a bucket is encrypted.
+enum Encryption {
+    Kms(Output<String>),
+    S3Managed,
+}
+
+/// A statement denying any request that does not use TLS, on the bucket and its objects.
+pub fn deny_insecure_transport(bucket_arn: &str) -> Value {
+    json!({
+        "Sid": "DenyInsecureTransport",
+        "Effect": "Deny",
+        "Principal": "*",
+        "Action": "s3:*",
+        "Resource": [bucket_arn, format!("{bucket_arn}/*")],
+        "Condition": {"Bool": {"aws:SecureTransport": "false"}}
+    })
+}
+
+fn bucket(
+    scope: &Scope,
+    parent: &Resource,
+    partition: &str,
+    purpose: &str,
+    kind: NameKind,
+    encryption: Encryption,
+    extra_statements: impl FnOnce(&str) -> Vec<Value>,
+) -> Bucket {
+    let config = &scope.config;
+    let name = config.naming.name(kind);
+    let opts = || scope.child_of(parent);
+    let resource = register(
+        &scope.ctx,
+        &format!("bucket-{purpose}"),
+        &BucketArgs {
+            bucket: set(name.clone()),
+            force_destroy: set(true),
+            tags: set(tags::named(config, &name)),
+            ..Default::default()
+        },
+        opts(),
+    );
+    let bucket_id = || set(resource.id());
+    register(
+        &scope.ctx,
+        &format!("bucket-{purpose}-versioning"),
+        &BucketVersioningArgs {
+            bucket: bucket_id(),
+            versioning_configuration: Some(BucketVersioningVersioningConfigurationArgs {
+                status: set("Enabled"),
+                ..Default::default()
+            }),
+            ..Default::default()
+        },
+        opts(),
+    );
+    register(
+        &scope.ctx,
+        &format!("bucket-{purpose}-public-access-block"),
+        &BucketPublicAccessBlockArgs {
+            bucket: bucket_id(),
+            block_public_acls: set(true),
+            block_public_policy: set(true),
+            ignore_public_acls: set(true),
+            restrict_public_buckets: set(true),
+            ..Default::default()
+        },
+        opts(),
+    );
+    let default_encryption = match encryption {
+        Encryption::Kms(key_arn) => {
+            BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultArgs {
+                sse_algorithm: set("aws:kms"),
+                kms_master_key_id: set(key_arn),
+            }
+        }
+        Encryption::S3Managed => {
+            BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultArgs {
+                sse_algorithm: set("AES256"),
+                kms_master_key_id: None,
+            }
+        }
+    };
+    register(
+        &scope.ctx,
+        &format!("bucket-{purpose}-encryption"),
+        &BucketServerSideEncryptionConfigurationArgs {
+            bucket: bucket_id(),
+            rules: Some(vec![BucketServerSideEncryptionConfigurationRuleArgs {
+                apply_server_side_encryption_by_default: Some(default_encryption),
+                bucket_key_enabled: set(true),
+                ..Default::default()
+            }]),
+            ..Default::default()
+        },
+        opts(),
+    );
+    register(
+        &scope.ctx,
+        &format!("bucket-{purpose}-ownership"),
+        &BucketOwnershipControlsArgs {
+            bucket: bucket_id(),
+            rule: Some(BucketOwnershipControlsRuleArgs {
+                object_ownership: set("BucketOwnerEnforced"),
+            }),
+            ..Default::default()
+        },
+        opts(),
+    );
+    register(
+        &scope.ctx,
+        &format!("bucket-{purpose}-lifecycle"),
+        &BucketLifecycleConfigurationArgs {
+            bucket: bucket_id(),
+            rules: Some(vec![BucketLifecycleConfigurationRuleArgs {
+                id: set("transition-and-expire-noncurrent"),
+                status: set("Enabled"),
+                filter: Some(BucketLifecycleConfigurationRuleFilterArgs {
+                    prefix: set(""),
+                    ..Default::default()
+                }),
+                transitions: Some(vec![BucketLifecycleConfigurationRuleTransitionArgs {
+                    days: set(config.lifecycle_transition_days),
+                    storage_class: set("STANDARD_IA"),
+                    ..Default::default()
+                }]),
+                noncurrent_version_expiration: Some(
+                    BucketLifecycleConfigurationRuleNoncurrentVersionExpirationArgs {
+                        noncurrent_days: set(config.noncurrent_version_expiration_days),
+                        ..Default::default()
+                    },
+                ),
+                ..Default::default()
+            }]),
+            ..Default::default()
+        },
+        opts(),
+    );
+    let arn = format!("arn:{partition}:s3:::{name}");
+    let mut statements = vec![deny_insecure_transport(&arn)];
+    statements.extend(extra_statements(&arn));
+    register(
+        &scope.ctx,
+        &format!("bucket-{purpose}-policy"),
+        &BucketPolicyArgs {
+            bucket: bucket_id(),
+            policy: set(json!({"Version": "2012-10-17", "Statement": statements}).to_string()),
+            ..Default::default()
+        },
+        opts(),
+    );
+    Bucket { resource, name }
+}
+
+/// Builds the buckets. `elb_account_arn` is the regional ELB log delivery principal.
+pub fn build(scope: &Scope, keys: &Keys, account: &Account, elb_account_arn: &str) -> Storage {
+    let component = scope.component("payments:storage:Storage", "storage");
+    let data_key_arn = keys.data.output::<String>("arn");
+    let account_id = account.id.clone();
+    let logs = bucket(
+        scope,
+        &component,
+        &account.partition,
+        "logs",
+        NameKind::LogBucket,
+        Encryption::Kms(data_key_arn.clone()),
+        |arn| {
+            vec![
+                json!({
+                    "Sid": "FlowLogDelivery",
+                    "Effect": "Allow",
+                    "Principal": {"Service": "delivery.logs.amazonaws.com"},
+                    "Action": "s3:PutObject",
+                    "Resource": format!("{arn}/vpc-flow-logs/AWSLogs/{account_id}/*"),
+                    "Condition": {"StringEquals": {"aws:SourceAccount": account_id}}
+                }),
+                json!({
+                    "Sid": "FlowLogDeliveryAclCheck",
+                    "Effect": "Allow",
+                    "Principal": {"Service": "delivery.logs.amazonaws.com"},
+                    "Action": ["s3:GetBucketAcl", "s3:ListBucket"],
+                    "Resource": arn,
+                    "Condition": {"StringEquals": {"aws:SourceAccount": account_id}}
+                }),
+                json!({
+                    "Sid": "ServerAccessLogDelivery",
+                    "Effect": "Allow",
+                    "Principal": {"Service": "logging.s3.amazonaws.com"},
+                    "Action": "s3:PutObject",
+                    "Resource": format!("{arn}/s3-access/*"),
+                    "Condition": {"StringEquals": {"aws:SourceAccount": account_id}}
+                }),
+            ]
+        },
+    );
+    let static_content = bucket(
+        scope,
+        &component,
+        &account.partition,
+        "static",
+        NameKind::StaticBucket,
+        Encryption::Kms(data_key_arn),
+        |_| Vec::new(),
+    );
+    let account_id = account.id.clone();
+    let elb_principal = elb_account_arn.to_owned();
+    let alb_logs = bucket(
+        scope,
+        &component,
+        &account.partition,
+        "alb-logs",
+        NameKind::AlbLogBucket,
+        Encryption::S3Managed,
+        |arn| {
+            vec![json!({
+                "Sid": "AlbAccessLogDelivery",
+                "Effect": "Allow",
+                "Principal": {"AWS": elb_principal},
+                "Action": "s3:PutObject",
+                "Resource": format!("{arn}/{ALB_LOG_PREFIX}/AWSLogs/{account_id}/*")
+            })]
+        },
+    );
+    register(
+        &scope.ctx,
+        "bucket-static-access-logging",
+        &BucketLoggingArgs {
+            bucket: set(static_content.resource.id()),
+            target_bucket: set(logs.resource.id()),
+            target_prefix: set("s3-access/static/"),
+            ..Default::default()
+        },
+        scope.child_of(&component),
+    );
+    let mut outputs = PropertyMap::new();
+    outputs.insert("logBucket", logs.resource.id());
+    outputs.insert("staticBucket", static_content.resource.id());
+    scope.ctx.register_outputs(&component, outputs);
+    Storage {
+        logs,
+        static_content,
+        alb_logs,
+    }
+}
