@@ -141,6 +141,8 @@ impl Simulator for AwsSimulator {
                     "resourceRecordType": "CNAME",
                     "resourceRecordValue": "_c0ffee.acm-validations.aws."}]})
             }
+            "aws:route53/record:Record" => json!({
+                "fqdn": input_str(inputs, "name").unwrap_or(name).trim_end_matches('.')}),
             "aws:ec2/vpnConnection:VpnConnection" => json!({
                 "tunnel1Address": "203.0.113.10", "tunnel2Address": "203.0.113.11"}),
             "tls:index/privateKey:PrivateKey" => json!({

@@ -1,14 +1,20 @@
 //! The PCI DSS payment platform on AWS as a Pulumi program: configuration, naming, tags, one
 //! component per tier, and the binary's modes (engine, preview, get-packages).
 
+pub mod certificate;
+pub mod compute;
 pub mod config;
+pub mod database;
 pub mod engine_mode;
+pub mod iam;
 pub mod kms;
+pub mod loadbalancer;
 pub mod naming;
 pub mod network;
 pub mod packages;
 pub mod preview;
 pub mod program;
 pub mod scope;
+pub mod security;
 pub mod storage;
 pub mod tags;

@@ -37,22 +37,38 @@ pub struct PreviewArgs {
     pub json: Option<PathBuf>,
 }
 
+/// How the local engine runs the program.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PlanMode {
+    /// A preview: computed outputs unknown.
+    Preview,
+    /// A simulated deployment: ids and computed outputs known, no latency.
+    Deploy,
+    /// A simulated deployment where each resource takes its type's creation latency (on tokio's
+    /// clock; pause it to simulate instantly).
+    TimedDeploy,
+}
+
 /// Runs the program offline for `stack` with the config at `path`; config problems come back as
 /// one message listing all of them.
-pub async fn plan_stack(stack: &str, path: &std::path::Path) -> Result<RunOutcome, String> {
+pub async fn plan_stack(stack: &str, path: &std::path::Path, mode: PlanMode) -> Result<RunOutcome, String> {
     let config = Config::from_stack_file(path, PROJECT, |name| std::env::var(name).ok())
         .map_err(|e| e.to_string())?;
-    let platform = config::load(&config).map_err(|e| e.to_string())?;
-    let engine = Arc::new(LocalEngine::new(
-        PROJECT,
-        stack,
-        true,
-        Arc::new(AwsSimulator::default()),
-    ));
+    plan_config(stack, &config, mode).await
+}
+
+/// Runs the program offline for `stack` with `config`.
+pub async fn plan_config(stack: &str, config: &Config, mode: PlanMode) -> Result<RunOutcome, String> {
+    let platform = config::load(config).map_err(|e| e.to_string())?;
+    let dry_run = mode == PlanMode::Preview;
+    let simulator = AwsSimulator {
+        latencies: mode == PlanMode::TimedDeploy,
+    };
+    let engine = Arc::new(LocalEngine::new(PROJECT, stack, dry_run, Arc::new(simulator)));
     let info = RunInfo {
         project: PROJECT.to_owned(),
         stack: stack.to_owned(),
-        dry_run: true,
+        dry_run,
         parallel: None,
     };
     Ok(run_program(info, engine, |ctx| program::build(ctx, platform), None).await)
@@ -64,7 +80,7 @@ pub async fn run(args: &PreviewArgs) -> u8 {
         .config
         .clone()
         .unwrap_or_else(|| PathBuf::from(format!("Pulumi.{}.yaml", args.stack)));
-    let outcome = match plan_stack(&args.stack, &path).await {
+    let outcome = match plan_stack(&args.stack, &path, PlanMode::Preview).await {
         Ok(outcome) => outcome,
         Err(message) => {
             eprintln!("error: {message}");

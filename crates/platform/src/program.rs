@@ -12,7 +12,7 @@ use crate::config::PlatformConfig;
 use crate::kms::{self, Account};
 use crate::network::{self, Tier};
 use crate::scope::Scope;
-use crate::{storage, tags};
+use crate::{certificate, compute, database, iam, loadbalancer, security, storage, tags};
 
 fn text(answer: &serde_json::Map<String, Value>, key: &str, what: &str) -> Result<String, String> {
     answer
@@ -51,6 +51,18 @@ pub async fn build(ctx: Context, config: PlatformConfig) -> Result<PropertyMap, 
     let keys = kms::build(&scope, &account);
     let storage = storage::build(&scope, &keys, &account, &elb_account_arn);
     let network = network::build(&scope, storage.logs.resource.output::<String>("arn")).await?;
+    let groups = security::build(&scope, &network);
+    let identity = iam::build(
+        &scope,
+        &account,
+        &storage,
+        &keys,
+        &compute::app_log_group_name(&scope),
+    );
+    let certificate_arn = certificate::build(&scope);
+    let edge = loadbalancer::build(&scope, &network, &groups, &storage, &keys, certificate_arn.clone());
+    let app = compute::build(&scope, &network, &groups, &identity, &keys, &edge).await?;
+    let database = database::build(&scope, &network, &groups, &identity, &keys);
 
     let mut exports = PropertyMap::new();
     exports.insert("vpcId", network.vpc.id());
@@ -71,6 +83,15 @@ pub async fn build(ctx: Context, config: PlatformConfig) -> Result<PropertyMap, 
     exports.insert(
         "albLogBucketName",
         storage.alb_logs.resource.output::<String>("bucket"),
+    );
+    exports.insert("albDnsName", edge.alb.output::<String>("dnsName"));
+    exports.insert("targetGroupArn", edge.target_group.output::<String>("arn"));
+    exports.insert("certificateArn", certificate_arn);
+    exports.insert("autoScalingGroupName", app.group.output::<String>("name"));
+    exports.insert("rdsEndpoint", database.instance.output::<String>("endpoint"));
+    exports.insert(
+        "dbMasterUserSecrets",
+        database.instance.output::<serde_json::Value>("masterUserSecrets").into_secret(),
     );
     exports.insert("dataKeyArn", keys.data.output::<String>("arn"));
     exports.insert("computeKeyArn", keys.compute.output::<String>("arn"));

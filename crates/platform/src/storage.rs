@@ -36,6 +36,8 @@ pub struct Bucket {
     pub resource: Resource,
     /// Its (physical) name.
     pub name: String,
+    /// Its bucket policy (log delivery waits for it).
+    pub policy: Resource,
 }
 
 impl Bucket {
@@ -196,7 +198,7 @@ fn bucket(
     let arn = format!("arn:{partition}:s3:::{name}");
     let mut statements = vec![deny_insecure_transport(&arn)];
     statements.extend(extra_statements(&arn));
-    register(
+    let policy = register(
         &scope.ctx,
         &format!("bucket-{purpose}-policy"),
         &BucketPolicyArgs {
@@ -206,7 +208,11 @@ fn bucket(
         },
         opts(),
     );
-    Bucket { resource, name }
+    Bucket {
+        resource,
+        name,
+        policy,
+    }
 }
 
 /// Builds the buckets. `elb_account_arn` is the regional ELB log delivery principal.

@@ -1,0 +1,274 @@
+//! The application tier (`payments:compute:AppTier`): a launch template (IMDSv2 only with hop
+//! limit 1, no public IP, encrypted gp3 root volume under the compute key, instance profile,
+//! detailed monitoring, user data that installs the app with its health endpoint and the CloudWatch
+//! agent, tags on instances and volumes) and an Auto Scaling group of 2 to 6 instances across the
+//! private app subnets, ELB health checks, rolling instance refresh keeping at least half the
+//! capacity healthy, and a CPU target-tracking policy.
+//!
+//! Launch *configurations* are deprecated (and unavailable to new accounts): not used.
+
+use base64::Engine as _;
+use payments_aws::args::{invoke, register};
+use payments_aws::autoscaling::{
+    GroupArgs, GroupInstanceRefreshArgs, GroupInstanceRefreshPreferencesArgs, GroupLaunchTemplateArgs,
+    GroupTagArgs, PolicyArgs, PolicyTargetTrackingConfigurationArgs,
+    PolicyTargetTrackingConfigurationPredefinedMetricSpecificationArgs,
+};
+use payments_aws::cloudwatch::LogGroupArgs;
+use payments_aws::ec2::{
+    LaunchTemplateArgs, LaunchTemplateBlockDeviceMappingArgs, LaunchTemplateBlockDeviceMappingEbsArgs,
+    LaunchTemplateIamInstanceProfileArgs, LaunchTemplateMetadataOptionsArgs, LaunchTemplateMonitoringArgs,
+    LaunchTemplateNetworkInterfaceArgs, LaunchTemplateTagSpecificationArgs,
+};
+use payments_aws::ssm::GetParameterArgs;
+use pulumi_runtime::{Output, Resource};
+
+use crate::iam::Identity;
+use crate::kms::Keys;
+use crate::loadbalancer::Edge;
+use crate::naming::NameKind;
+use crate::network::{Network, Tier};
+use crate::scope::{Scope, set};
+use crate::security::SecurityGroups;
+use crate::tags;
+
+/// The SSM public parameter naming the latest Amazon Linux 2023 AMI.
+pub const AL2023_PARAMETER: &str = "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64";
+
+/// The application tier's handles.
+#[derive(Clone)]
+pub struct AppTier {
+    /// The launch template.
+    pub launch_template: Resource,
+    /// The Auto Scaling group.
+    pub group: Resource,
+}
+
+/// The CloudWatch log group the application ships to.
+pub fn app_log_group_name(scope: &Scope) -> String {
+    format!("/payments/{}/app", scope.config.naming.label("payments"))
+}
+
+/// The instance user data: installs a minimal app serving the health endpoint, and the
+/// CloudWatch agent shipping the app log.
+pub fn user_data(port: i64, health_path: &str, log_group: &str) -> String {
+    format!(
+        r#"#!/bin/bash
+set -euo pipefail
+dnf install -y python3 amazon-cloudwatch-agent
+mkdir -p /opt/payments /var/log/payments
+cat > /opt/payments/app.py <<'APP'
+import http.server, json
+class Handler(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        status = 200 if self.path in ("{health_path}", "/") else 404
+        body = json.dumps({{"status": "ok" if status == 200 else "not found"}}).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.end_headers()
+        self.wfile.write(body)
+    def log_message(self, fmt, *args):
+        with open("/var/log/payments/access.log", "a") as log:
+            log.write((fmt % args) + "\n")
+http.server.ThreadingHTTPServer(("0.0.0.0", {port}), Handler).serve_forever()
+APP
+cat > /etc/systemd/system/payments-app.service <<'UNIT'
+[Unit]
+Description=Payments application
+After=network-online.target
+[Service]
+ExecStart=/usr/bin/python3 /opt/payments/app.py
+Restart=always
+User=nobody
+[Install]
+WantedBy=multi-user.target
+UNIT
+cat > /opt/aws/amazon-cloudwatch-agent/etc/amazon-cloudwatch-agent.json <<'CWA'
+{{"logs": {{"logs_collected": {{"files": {{"collect_list": [
+  {{"file_path": "/var/log/payments/access.log", "log_group_name": "{log_group}", "log_stream_name": "{{instance_id}}"}}
+]}}}}}},
+ "metrics": {{"metrics_collected": {{"mem": {{"measurement": ["mem_used_percent"]}}, "disk": {{"measurement": ["used_percent"], "resources": ["/"]}}}}}}}}
+CWA
+chown nobody /var/log/payments
+systemctl daemon-reload
+systemctl enable --now payments-app
+/opt/aws/amazon-cloudwatch-agent/bin/amazon-cloudwatch-agent-ctl -a fetch-config -m ec2 -s -c file:/opt/aws/amazon-cloudwatch-agent/etc/amazon-cloudwatch-agent.json
+"#
+    )
+}
+
+async fn image_id(scope: &Scope) -> Result<String, String> {
+    if let Some(ami) = &scope.config.ami_id {
+        return Ok(ami.clone());
+    }
+    let args = GetParameterArgs {
+        name: set(AL2023_PARAMETER),
+        ..Default::default()
+    };
+    let answer = invoke(&scope.ctx, &args).await?;
+    answer
+        .get("value")
+        .and_then(serde_json::Value::as_str)
+        .map(str::to_owned)
+        .ok_or_else(|| format!("SSM parameter {AL2023_PARAMETER} has no value"))
+}
+
+/// Builds the application tier.
+pub async fn build(
+    scope: &Scope,
+    network: &Network,
+    groups: &SecurityGroups,
+    identity: &Identity,
+    keys: &Keys,
+    edge: &Edge,
+) -> Result<AppTier, String> {
+    let config = &scope.config;
+    let component = scope.component("payments:compute:AppTier", "app-tier");
+    let opts = || scope.child_of(&component);
+    let log_group = app_log_group_name(scope);
+    register(
+        &scope.ctx,
+        "app-log-group",
+        &LogGroupArgs {
+            name: set(log_group.clone()),
+            retention_in_days: set(config.log_retention_days),
+            kms_key_id: set(keys.compute.output::<String>("arn")),
+            tags: set(tags::named(config, &config.naming.label("app-logs"))),
+            ..Default::default()
+        },
+        opts(),
+    );
+    let image = image_id(scope).await?;
+    let lt_name = config.naming.name(NameKind::LaunchTemplate);
+    let launched_tags = tags::named(config, &config.naming.label("app"));
+    let tag_specification = |resource_type: &str| LaunchTemplateTagSpecificationArgs {
+        resource_type: set(resource_type.to_owned()),
+        tags: set(launched_tags.clone()),
+    };
+    let script = user_data(config.app_port, &config.health_check.path, &log_group);
+    let launch_template = register(
+        &scope.ctx,
+        &lt_name,
+        &LaunchTemplateArgs {
+            name: set(lt_name.clone()),
+            description: set("Payments application instances".to_owned()),
+            image_id: set(image),
+            instance_type: set(config.instance_type.clone()),
+            update_default_version: set(true),
+            metadata_options: Some(LaunchTemplateMetadataOptionsArgs {
+                http_endpoint: set("enabled"),
+                http_tokens: set("required"),
+                http_put_response_hop_limit: set(1),
+                instance_metadata_tags: set("enabled"),
+                ..Default::default()
+            }),
+            network_interfaces: Some(vec![LaunchTemplateNetworkInterfaceArgs {
+                device_index: set(0),
+                associate_public_ip_address: set("false"),
+                delete_on_termination: set("true"),
+                security_groups: set(Output::all([groups.app.id()])),
+                ..Default::default()
+            }]),
+            block_device_mappings: Some(vec![LaunchTemplateBlockDeviceMappingArgs {
+                device_name: set("/dev/xvda"),
+                ebs: Some(LaunchTemplateBlockDeviceMappingEbsArgs {
+                    encrypted: set("true"),
+                    kms_key_id: set(keys.compute.output::<String>("arn")),
+                    volume_type: set("gp3"),
+                    volume_size: set(30),
+                    delete_on_termination: set("true"),
+                    ..Default::default()
+                }),
+                ..Default::default()
+            }]),
+            iam_instance_profile: Some(LaunchTemplateIamInstanceProfileArgs {
+                arn: set(identity.instance_profile.output::<String>("arn")),
+                ..Default::default()
+            }),
+            monitoring: Some(LaunchTemplateMonitoringArgs { enabled: set(true) }),
+            user_data: set(base64::engine::general_purpose::STANDARD.encode(script)),
+            tag_specifications: Some(vec![
+                tag_specification("instance"),
+                tag_specification("volume"),
+                tag_specification("network-interface"),
+            ]),
+            tags: set(tags::named(config, &lt_name)),
+            ..Default::default()
+        },
+        opts(),
+    );
+    let asg_name = config.naming.name(NameKind::AutoScalingGroup);
+    let group_tags = launched_tags
+        .iter()
+        .map(|(key, value)| GroupTagArgs {
+            key: set(key.clone()),
+            value: set(value.clone()),
+            propagate_at_launch: set(true),
+        })
+        .collect();
+    let group = register(
+        &scope.ctx,
+        &asg_name,
+        &GroupArgs {
+            name: set(asg_name.clone()),
+            min_size: set(config.asg_min_size),
+            max_size: set(config.asg_max_size),
+            desired_capacity: set(config.asg_desired_capacity),
+            vpc_zone_identifiers: set(Output::all(network.subnet_ids(Tier::App))),
+            health_check_type: set("ELB"),
+            health_check_grace_period: set(300),
+            default_instance_warmup: set(120),
+            target_group_arns: set(Output::all([edge.target_group.output::<String>("arn")])),
+            launch_template: Some(GroupLaunchTemplateArgs {
+                id: set(launch_template.id()),
+                version: set(launch_template.output::<i64>("latestVersion").map(|v| v.to_string())),
+                ..Default::default()
+            }),
+            instance_refresh: Some(GroupInstanceRefreshArgs {
+                strategy: set("Rolling"),
+                preferences: Some(GroupInstanceRefreshPreferencesArgs {
+                    min_healthy_percentage: set(50),
+                    max_healthy_percentage: set(150),
+                    instance_warmup: set("120"),
+                    auto_rollback: set(true),
+                    ..Default::default()
+                }),
+                ..Default::default()
+            }),
+            enabled_metrics: set(vec![
+                "GroupDesiredCapacity".to_owned(),
+                "GroupInServiceInstances".to_owned(),
+                "GroupMinSize".to_owned(),
+                "GroupMaxSize".to_owned(),
+            ]),
+            tags: Some(group_tags),
+            ..Default::default()
+        },
+        opts(),
+    );
+    register(
+        &scope.ctx,
+        &format!("{asg_name}-cpu-target"),
+        &PolicyArgs {
+            name: set(format!("{asg_name}-cpu-target")),
+            autoscaling_group_name: set(group.output::<String>("name")),
+            policy_type: set("TargetTrackingScaling"),
+            target_tracking_configuration: Some(PolicyTargetTrackingConfigurationArgs {
+                predefined_metric_specification: Some(
+                    PolicyTargetTrackingConfigurationPredefinedMetricSpecificationArgs {
+                        predefined_metric_type: set("ASGAverageCPUUtilization"),
+                        ..Default::default()
+                    },
+                ),
+                target_value: set(config.cpu_target_percent),
+                ..Default::default()
+            }),
+            ..Default::default()
+        },
+        opts(),
+    );
+    Ok(AppTier {
+        launch_template,
+        group,
+    })
+}

@@ -1,0 +1,200 @@
+//! The data tier (`payments:data:Database`): RDS MySQL, Multi-AZ, in the database subnets,
+//! encrypted with the data key, gp3, backups with point-in-time recovery, not publicly accessible,
+//! TLS-only with row-based binlogs (for DMS), the MariaDB audit plugin, every log exported to
+//! encrypted log groups with retention, Performance Insights under the data key, enhanced
+//! monitoring, IAM database authentication, deletion protection off.
+//!
+//! Credentials: `dbUsername` from config; the password is either the Pulumi secret `dbPassword`
+//! or, by default, managed by RDS in Secrets Manager under the data key.
+
+use payments_aws::args::register;
+use payments_aws::cloudwatch::LogGroupArgs;
+use payments_aws::rds::{
+    InstanceArgs, OptionGroupArgs, OptionGroupOptionArgs, OptionGroupOptionOptionSettingArgs,
+    ParameterGroupArgs, ParameterGroupParameterArgs, SubnetGroupArgs,
+};
+use pulumi_runtime::{Output, Resource, ResourceOptions};
+
+use crate::iam::Identity;
+use crate::kms::Keys;
+use crate::naming::NameKind;
+use crate::network::{Network, Tier};
+use crate::scope::{Scope, set};
+use crate::security::{MYSQL_PORT, SecurityGroups};
+use crate::tags;
+
+/// The logs RDS exports to CloudWatch.
+pub const LOG_EXPORTS: [&str; 4] = ["audit", "error", "general", "slowquery"];
+
+/// Parameters of the parameter group: TLS only, row-based binlogs for replication, and the general
+/// and slow query logs on.
+pub const PARAMETERS: [(&str, &str, &str); 6] = [
+    ("require_secure_transport", "ON", "immediate"),
+    ("binlog_format", "ROW", "immediate"),
+    ("binlog_row_image", "FULL", "immediate"),
+    ("general_log", "1", "immediate"),
+    ("slow_query_log", "1", "immediate"),
+    ("log_output", "FILE", "immediate"),
+];
+
+/// The data tier's handles.
+#[derive(Clone)]
+pub struct Database {
+    /// The RDS instance.
+    pub instance: Resource,
+}
+
+/// The parameter group family and major version of a MySQL engine version (`8.4.6` ->
+/// (`mysql8.4`, `8.4`)).
+pub fn family(engine_version: &str) -> (String, String) {
+    let major: String = engine_version.split('.').take(2).collect::<Vec<_>>().join(".");
+    (format!("mysql{major}"), major)
+}
+
+/// Builds the data tier.
+pub fn build(scope: &Scope, network: &Network, groups: &SecurityGroups, identity: &Identity, keys: &Keys) -> Database {
+    let config = &scope.config;
+    let component = scope.component("payments:data:Database", "database");
+    let opts = || scope.child_of(&component);
+    let naming = &config.naming;
+    let (family, major) = family(&config.db_engine_version);
+    let subnet_group_name = naming.name(NameKind::DbSubnetGroup);
+    let subnet_group = register(
+        &scope.ctx,
+        &subnet_group_name,
+        &SubnetGroupArgs {
+            name: set(subnet_group_name.clone()),
+            description: set("Payments database subnets".to_owned()),
+            subnet_ids: set(Output::all(network.subnet_ids(Tier::Data))),
+            tags: set(tags::named(config, &subnet_group_name)),
+            ..Default::default()
+        },
+        opts(),
+    );
+    let parameter_group_name = naming.name(NameKind::DbParameterGroup);
+    let parameter_group = register(
+        &scope.ctx,
+        &parameter_group_name,
+        &ParameterGroupArgs {
+            name: set(parameter_group_name.clone()),
+            family: set(family),
+            description: set("Payments MySQL: TLS only, row binlogs, logging".to_owned()),
+            parameters: Some(
+                PARAMETERS
+                    .iter()
+                    .map(|(name, value, apply)| ParameterGroupParameterArgs {
+                        name: set(*name),
+                        value: set(*value),
+                        apply_method: set(*apply),
+                    })
+                    .collect(),
+            ),
+            tags: set(tags::named(config, &parameter_group_name)),
+            ..Default::default()
+        },
+        opts(),
+    );
+    let option_group_name = naming.name(NameKind::DbOptionGroup);
+    let option_group = register(
+        &scope.ctx,
+        &option_group_name,
+        &OptionGroupArgs {
+            name: set(option_group_name.clone()),
+            engine_name: set("mysql"),
+            major_engine_version: set(major),
+            option_group_description: set("Payments MySQL: MariaDB audit plugin".to_owned()),
+            options: Some(vec![OptionGroupOptionArgs {
+                option_name: set("MARIADB_AUDIT_PLUGIN"),
+                option_settings: Some(vec![
+                    OptionGroupOptionOptionSettingArgs {
+                        name: set("SERVER_AUDIT_EVENTS"),
+                        value: set("CONNECT,QUERY_DDL,QUERY_DCL"),
+                    },
+                    OptionGroupOptionOptionSettingArgs {
+                        name: set("SERVER_AUDIT_FILE_ROTATIONS"),
+                        value: set("10"),
+                    },
+                ]),
+                ..Default::default()
+            }]),
+            tags: set(tags::named(config, &option_group_name)),
+            ..Default::default()
+        },
+        opts(),
+    );
+    let identifier = naming.name(NameKind::Database);
+    // RDS would create these log groups itself, unencrypted and kept forever: create them first.
+    let log_groups: Vec<Resource> = LOG_EXPORTS
+        .iter()
+        .map(|log| {
+            register(
+                &scope.ctx,
+                &format!("rds-log-{log}"),
+                &LogGroupArgs {
+                    name: set(format!("/aws/rds/instance/{identifier}/{log}")),
+                    retention_in_days: set(config.log_retention_days),
+                    kms_key_id: set(keys.compute.output::<String>("arn")),
+                    tags: set(tags::named(config, &naming.label(&format!("rds-{log}-logs")))),
+                    ..Default::default()
+                },
+                opts(),
+            )
+        })
+        .collect();
+    let data_key = keys.data.output::<String>("arn");
+    let (password, managed) = match &config.db_password {
+        Some(password) => (Some(password.clone().into()), None),
+        None => (None, Some(true.into())),
+    };
+    let instance = register(
+        &scope.ctx,
+        &identifier,
+        &InstanceArgs {
+            identifier: set(identifier.clone()),
+            engine: set("mysql"),
+            engine_version: set(config.db_engine_version.clone()),
+            instance_class: set(config.db_instance_class.clone()),
+            allocated_storage: set(config.db_allocated_storage),
+            max_allocated_storage: set(config.db_allocated_storage * 4),
+            storage_type: set("gp3"),
+            storage_encrypted: set(true),
+            kms_key_id: set(data_key.clone()),
+            multi_az: set(true),
+            db_subnet_group_name: set(subnet_group.output::<String>("name")),
+            vpc_security_group_ids: set(Output::all([groups.db.id()])),
+            publicly_accessible: set(false),
+            port: set(MYSQL_PORT),
+            username: set(config.db_username.clone()),
+            password,
+            manage_master_user_password: managed,
+            master_user_secret_kms_key_id: config.db_password.is_none().then(|| data_key.clone().into()),
+            backup_retention_period: set(config.backup_retention_days),
+            backup_window: set(config.backup_window.clone()),
+            maintenance_window: set(config.maintenance_window.clone()),
+            copy_tags_to_snapshot: set(true),
+            delete_automated_backups: set(true),
+            deletion_protection: set(false),
+            skip_final_snapshot: set(config.skip_final_snapshot),
+            final_snapshot_identifier: (!config.skip_final_snapshot).then(|| format!("{identifier}-final").into()),
+            parameter_group_name: set(parameter_group.output::<String>("name")),
+            option_group_name: set(option_group.output::<String>("name")),
+            enabled_cloudwatch_logs_exports: set(LOG_EXPORTS.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>()),
+            performance_insights_enabled: set(true),
+            performance_insights_kms_key_id: set(data_key),
+            performance_insights_retention_period: set(7),
+            monitoring_interval: set(60),
+            monitoring_role_arn: set(identity.monitoring_role.output::<String>("arn")),
+            iam_database_authentication_enabled: set(true),
+            auto_minor_version_upgrade: set(true),
+            ca_cert_identifier: set("rds-ca-rsa2048-g1"),
+            apply_immediately: set(false),
+            tags: set(tags::named(config, &identifier)),
+            ..Default::default()
+        },
+        ResourceOptions {
+            additional_secret_outputs: vec!["password".to_owned()],
+            ..opts().with_depends_on(log_groups.iter())
+        },
+    );
+    Database { instance }
+}

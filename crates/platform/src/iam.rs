@@ -1,0 +1,167 @@
+//! Identity (`payments:security:Identity`): the EC2 instance role with the SSM core and
+//! CloudWatch agent managed policies plus one customer-managed policy granting only the actions the
+//! application needs on its two buckets, its log group and the keys; the instance profile; and the
+//! RDS enhanced monitoring role. No `*` resource, no inline policy.
+
+use payments_aws::args::register;
+use payments_aws::iam::{InstanceProfileArgs, PolicyArgs, RoleArgs, RolePolicyAttachmentArgs};
+use pulumi_runtime::{Output, Resource};
+use serde_json::{Value, json};
+
+use crate::kms::{Account, Keys};
+use crate::naming::NameKind;
+use crate::scope::{Scope, set};
+use crate::storage::Storage;
+use crate::tags;
+
+/// The roles the platform creates.
+#[derive(Clone)]
+pub struct Identity {
+    /// EC2 instance profile.
+    pub instance_profile: Resource,
+    /// RDS enhanced monitoring role.
+    pub monitoring_role: Resource,
+}
+
+/// A trust policy letting `service` assume the role.
+pub fn trust_policy(service: &str) -> String {
+    json!({
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Principal": {"Service": service}, "Action": "sts:AssumeRole"}]
+    })
+    .to_string()
+}
+
+/// The application's least-privilege policy document.
+pub fn app_policy(
+    account: &Account,
+    region: &str,
+    storage: &Storage,
+    log_group: &str,
+    data_key_arn: &str,
+    compute_key_arn: &str,
+) -> Value {
+    let partition = &account.partition;
+    let static_arn = storage.static_content.arn(partition);
+    let logs_arn = storage.logs.arn(partition);
+    json!({
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Sid": "ReadStaticContent", "Effect": "Allow",
+             "Action": ["s3:GetObject", "s3:ListBucket"],
+             "Resource": [static_arn, format!("{static_arn}/*")]},
+            {"Sid": "WriteApplicationLogs", "Effect": "Allow",
+             "Action": ["s3:PutObject"],
+             "Resource": [format!("{logs_arn}/app/*")]},
+            {"Sid": "UseDataKeyThroughS3", "Effect": "Allow",
+             "Action": ["kms:Decrypt", "kms:GenerateDataKey"],
+             "Resource": [data_key_arn],
+             "Condition": {"StringEquals": {"kms:ViaService": format!("s3.{region}.amazonaws.com")}}},
+            {"Sid": "UseComputeKeyForVolumes", "Effect": "Allow",
+             "Action": ["kms:Decrypt", "kms:DescribeKey"],
+             "Resource": [compute_key_arn],
+             "Condition": {"StringEquals": {"kms:ViaService": format!("ec2.{region}.amazonaws.com")}}},
+            {"Sid": "ShipApplicationLogs", "Effect": "Allow",
+             "Action": ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
+             "Resource": [format!("arn:{partition}:logs:{region}:{}:log-group:{log_group}:*", account.id)]}
+        ]
+    })
+}
+
+fn role(scope: &Scope, parent: &Resource, kind: NameKind, service: &str, managed: &[&str]) -> Resource {
+    let name = scope.config.naming.name(kind);
+    let role = register(
+        &scope.ctx,
+        &name,
+        &RoleArgs {
+            name: set(name.clone()),
+            assume_role_policy: set(trust_policy(service)),
+            force_detach_policies: set(true),
+            tags: set(tags::named(&scope.config, &name)),
+            ..Default::default()
+        },
+        scope.child_of(parent),
+    );
+    for policy in managed {
+        let short = policy.rsplit('/').next().unwrap_or(policy);
+        register(
+            &scope.ctx,
+            &format!("{name}-{short}"),
+            &RolePolicyAttachmentArgs {
+                role: set(role.output::<String>("name")),
+                policy_arn: set(format!("arn:aws:iam::aws:policy/{policy}")),
+                ..Default::default()
+            },
+            scope.child_of(parent),
+        );
+    }
+    role
+}
+
+/// Builds the roles, the application policy and the instance profile.
+pub fn build(scope: &Scope, account: &Account, storage: &Storage, keys: &Keys, log_group: &str) -> Identity {
+    let config = &scope.config;
+    let component = scope.component("payments:security:Identity", "identity");
+    let app_role = role(
+        scope,
+        &component,
+        NameKind::AppRole,
+        "ec2.amazonaws.com",
+        &["AmazonSSMManagedInstanceCore", "CloudWatchAgentServerPolicy"],
+    );
+    let (account, region, storage, log_group) =
+        (account.clone(), config.region.clone(), storage.clone(), log_group.to_owned());
+    let document: Output<String> = keys
+        .data
+        .output::<String>("arn")
+        .zip(&keys.compute.output::<String>("arn"))
+        .map(move |(data, compute)| {
+            app_policy(&account, &region, &storage, &log_group, &data, &compute).to_string()
+        });
+    let policy_name = config.naming.name(NameKind::AppPolicy);
+    let policy = register(
+        &scope.ctx,
+        &policy_name,
+        &PolicyArgs {
+            name: set(policy_name.clone()),
+            description: set("Payments app: its buckets, log group and keys only".to_owned()),
+            policy: set(document),
+            tags: set(tags::named(config, &policy_name)),
+            ..Default::default()
+        },
+        scope.child_of(&component),
+    );
+    register(
+        &scope.ctx,
+        &format!("{policy_name}-attachment"),
+        &RolePolicyAttachmentArgs {
+            role: set(app_role.output::<String>("name")),
+            policy_arn: set(policy.output::<String>("arn")),
+            ..Default::default()
+        },
+        scope.child_of(&component),
+    );
+    let profile_name = config.naming.name(NameKind::InstanceProfile);
+    let instance_profile = register(
+        &scope.ctx,
+        &profile_name,
+        &InstanceProfileArgs {
+            name: set(profile_name.clone()),
+            role: set(app_role.output::<String>("name")),
+            tags: set(tags::named(config, &profile_name)),
+            ..Default::default()
+        },
+        scope.child_of(&component),
+    );
+    let monitoring_role = role(
+        scope,
+        &component,
+        NameKind::MonitoringRole,
+        "monitoring.rds.amazonaws.com",
+        &["service-role/AmazonRDSEnhancedMonitoringRole"],
+    );
+    Identity {
+        instance_profile,
+        monitoring_role,
+    }
+}

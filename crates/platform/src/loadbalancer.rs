@@ -1,0 +1,252 @@
+//! The edge (`payments:edge:LoadBalancer`): an internet-facing ALB in the public subnets with
+//! invalid header fields dropped, access logs to the ALB log bucket and deletion protection off;
+//! an HTTPS listener with the ACM certificate and the configured TLS policy; an HTTP listener that
+//! only redirects to HTTPS; the application target group with its health check; and a WAFv2 web
+//! ACL of AWS managed rule groups, associated with the ALB and logging to an encrypted log group.
+
+use payments_aws::args::register;
+use payments_aws::cloudwatch::LogGroupArgs;
+use payments_aws::lb::{
+    ListenerArgs, ListenerDefaultActionArgs, ListenerDefaultActionRedirectArgs, LoadBalancerAccessLogsArgs,
+    LoadBalancerArgs, TargetGroupArgs, TargetGroupHealthCheckArgs,
+};
+use payments_aws::wafv2::{
+    WebAclArgs, WebAclAssociationArgs, WebAclDefaultActionAllowArgs, WebAclDefaultActionArgs,
+    WebAclLoggingConfigurationArgs, WebAclRuleArgs, WebAclRuleOverrideActionArgs,
+    WebAclRuleOverrideActionNoneArgs, WebAclRuleVisibilityConfigArgs, WebAclVisibilityConfigArgs,
+};
+use pulumi_runtime::{Output, PropertyMap, PropertyValue, Resource};
+use serde_json::json;
+
+use crate::kms::Keys;
+use crate::naming::NameKind;
+use crate::network::{Network, Tier};
+use crate::scope::{Scope, set};
+use crate::security::SecurityGroups;
+use crate::storage::{ALB_LOG_PREFIX, Storage};
+use crate::tags;
+
+/// The AWS managed rule groups the web ACL evaluates, in priority order.
+pub const MANAGED_RULE_GROUPS: [&str; 4] = [
+    "AWSManagedRulesCommonRuleSet",
+    "AWSManagedRulesKnownBadInputsRuleSet",
+    "AWSManagedRulesSQLiRuleSet",
+    "AWSManagedRulesAmazonIpReputationList",
+];
+
+/// What the edge gives the other tiers.
+#[derive(Clone)]
+pub struct Edge {
+    /// The component.
+    pub component: Resource,
+    /// The load balancer.
+    pub alb: Resource,
+    /// The target group of the application instances.
+    pub target_group: Resource,
+    /// The HTTPS listener.
+    pub https_listener: Resource,
+}
+
+fn visibility(metric: &str) -> WebAclRuleVisibilityConfigArgs {
+    WebAclRuleVisibilityConfigArgs {
+        cloudwatch_metrics_enabled: set(true),
+        sampled_requests_enabled: set(true),
+        metric_name: set(metric.to_owned()),
+    }
+}
+
+fn web_acl(scope: &Scope, parent: &Resource, alb: &Resource, keys: &Keys) -> Resource {
+    let config = &scope.config;
+    let name = config.naming.name(NameKind::WebAcl);
+    let rules = (1i64..)
+        .zip(MANAGED_RULE_GROUPS)
+        .map(|(priority, group)| WebAclRuleArgs {
+            name: set(group.to_owned()),
+            priority: set(priority),
+            override_action: Some(WebAclRuleOverrideActionArgs {
+                none: Some(WebAclRuleOverrideActionNoneArgs {}),
+                ..Default::default()
+            }),
+            statement: Some(PropertyValue::Plain(json!({
+                "managedRuleGroupStatement": {"name": group, "vendorName": "AWS"}
+            }))),
+            visibility_config: Some(visibility(group)),
+            ..Default::default()
+        })
+        .collect();
+    let acl = register(
+        &scope.ctx,
+        &name,
+        &WebAclArgs {
+            name: set(name.clone()),
+            description: set("Payments ALB: AWS managed rule groups".to_owned()),
+            scope: set("REGIONAL"),
+            default_action: Some(WebAclDefaultActionArgs {
+                allow: Some(WebAclDefaultActionAllowArgs::default()),
+                ..Default::default()
+            }),
+            rules: Some(rules),
+            visibility_config: Some(WebAclVisibilityConfigArgs {
+                cloudwatch_metrics_enabled: set(true),
+                sampled_requests_enabled: set(true),
+                metric_name: set(name.clone()),
+            }),
+            tags: set(tags::named(config, &name)),
+            ..Default::default()
+        },
+        scope.child_of(parent),
+    );
+    register(
+        &scope.ctx,
+        &format!("{name}-association"),
+        &WebAclAssociationArgs {
+            resource_arn: set(alb.output::<String>("arn")),
+            web_acl_arn: set(acl.output::<String>("arn")),
+            ..Default::default()
+        },
+        scope.child_of(parent),
+    );
+    // WAF requires log group names to start with `aws-waf-logs-`.
+    let log_group_name = format!("aws-waf-logs-{}", config.naming.label("payments"));
+    let log_group = register(
+        &scope.ctx,
+        "waf-log-group",
+        &LogGroupArgs {
+            name: set(log_group_name),
+            retention_in_days: set(config.log_retention_days),
+            kms_key_id: set(keys.compute.output::<String>("arn")),
+            tags: set(tags::named(config, &config.naming.label("waf-logs"))),
+            ..Default::default()
+        },
+        scope.child_of(parent),
+    );
+    register(
+        &scope.ctx,
+        &format!("{name}-logging"),
+        &WebAclLoggingConfigurationArgs {
+            resource_arn: set(acl.output::<String>("arn")),
+            log_destination_configs: set(log_group.output::<String>("arn").map(|arn| vec![arn])),
+            ..Default::default()
+        },
+        scope.child_of(parent),
+    );
+    acl
+}
+
+/// Builds the edge.
+pub fn build(
+    scope: &Scope,
+    network: &Network,
+    groups: &SecurityGroups,
+    storage: &Storage,
+    keys: &Keys,
+    certificate_arn: Output<String>,
+) -> Edge {
+    let config = &scope.config;
+    let component = scope.component("payments:edge:LoadBalancer", "load-balancer");
+    let opts = || scope.child_of(&component);
+    let alb_name = config.naming.name(NameKind::Alb);
+    let alb = register(
+        &scope.ctx,
+        &alb_name,
+        &LoadBalancerArgs {
+            name: set(alb_name.clone()),
+            internal: set(false),
+            load_balancer_type: set("application"),
+            security_groups: set(Output::all([groups.alb.id()])),
+            subnets: set(Output::all(network.subnet_ids(Tier::Public))),
+            drop_invalid_header_fields: set(true),
+            enable_deletion_protection: set(false),
+            enable_http2: set(true),
+            idle_timeout: set(60),
+            access_logs: Some(LoadBalancerAccessLogsArgs {
+                bucket: set(storage.alb_logs.resource.id()),
+                prefix: set(ALB_LOG_PREFIX),
+                enabled: set(true),
+            }),
+            tags: set(tags::named(config, &alb_name)),
+            ..Default::default()
+        },
+        opts().with_depends_on([&storage.alb_logs.policy]),
+    );
+    let health = &config.health_check;
+    let tg_name = config.naming.name(NameKind::AppTargetGroup);
+    let target_group = register(
+        &scope.ctx,
+        &tg_name,
+        &TargetGroupArgs {
+            name: set(tg_name.clone()),
+            port: set(config.app_port),
+            protocol: set("HTTP"),
+            target_type: set("instance"),
+            vpc_id: set(network.vpc.id()),
+            deregistration_delay: set(30),
+            health_check: Some(TargetGroupHealthCheckArgs {
+                enabled: set(true),
+                path: set(health.path.clone()),
+                protocol: set("HTTP"),
+                port: set("traffic-port"),
+                interval: set(health.interval),
+                timeout: set(5),
+                healthy_threshold: set(health.healthy_threshold),
+                unhealthy_threshold: set(health.unhealthy_threshold),
+                matcher: set(health.matcher.clone()),
+            }),
+            tags: set(tags::named(config, &tg_name)),
+            ..Default::default()
+        },
+        opts(),
+    );
+    let https_listener = register(
+        &scope.ctx,
+        "listener-https",
+        &ListenerArgs {
+            load_balancer_arn: set(alb.output::<String>("arn")),
+            port: set(443),
+            protocol: set("HTTPS"),
+            ssl_policy: set(config.tls_policy.clone()),
+            certificate_arn: set(certificate_arn),
+            default_actions: Some(vec![ListenerDefaultActionArgs {
+                type_: set("forward"),
+                target_group_arn: set(target_group.output::<String>("arn")),
+                ..Default::default()
+            }]),
+            tags: set(tags::named(config, &config.naming.label("listener-https"))),
+            ..Default::default()
+        },
+        opts(),
+    );
+    register(
+        &scope.ctx,
+        "listener-http-redirect",
+        &ListenerArgs {
+            load_balancer_arn: set(alb.output::<String>("arn")),
+            port: set(80),
+            protocol: set("HTTP"),
+            default_actions: Some(vec![ListenerDefaultActionArgs {
+                type_: set("redirect"),
+                redirect: Some(ListenerDefaultActionRedirectArgs {
+                    port: set("443"),
+                    protocol: set("HTTPS"),
+                    status_code: set("HTTP_301"),
+                    ..Default::default()
+                }),
+                ..Default::default()
+            }]),
+            tags: set(tags::named(config, &config.naming.label("listener-http"))),
+            ..Default::default()
+        },
+        opts(),
+    );
+    web_acl(scope, &component, &alb, keys);
+    let mut outputs = PropertyMap::new();
+    outputs.insert("albDnsName", alb.output::<String>("dnsName"));
+    outputs.insert("targetGroupArn", target_group.output::<String>("arn"));
+    scope.ctx.register_outputs(&component, outputs);
+    Edge {
+        component,
+        alb,
+        target_group,
+        https_listener,
+    }
+}

@@ -1,0 +1,185 @@
+//! Security groups (`payments:security:SecurityGroups`): a chain of least privilege.
+//! - ALB: 443 (and 80, which only redirects) from `allowedIngressCidrs` and prefix lists; egress
+//!   only to the app port of the app group.
+//! - App: the app port from the ALB group only; egress 443 (AWS APIs through NAT) and 3306 to the
+//!   database group.
+//! - Database: 3306 from the app group only; no egress.
+//!
+//! No SSH or RDP anywhere: operators use SSM Session Manager. No rule admits 0.0.0.0/0 or ::/0
+//! (the config loader rejects them before anything is registered).
+
+use payments_aws::args::register;
+use payments_aws::ec2::SecurityGroupArgs;
+use payments_aws::vpc::{SecurityGroupEgressRuleArgs, SecurityGroupIngressRuleArgs};
+use pulumi_runtime::{Output, Resource};
+
+use crate::naming::NameKind;
+use crate::network::Network;
+use crate::scope::{Scope, set};
+use crate::tags;
+
+/// MySQL's port.
+pub const MYSQL_PORT: i64 = 3306;
+
+/// The platform's security groups.
+#[derive(Clone)]
+pub struct SecurityGroups {
+    /// The component.
+    pub component: Resource,
+    /// Load balancer group.
+    pub alb: Resource,
+    /// Application instances group.
+    pub app: Resource,
+    /// Database group.
+    pub db: Resource,
+}
+
+/// Where a rule's traffic comes from or goes to.
+#[derive(Clone)]
+pub enum Peer {
+    /// An IPv4 CIDR.
+    Cidr(String),
+    /// A managed prefix list.
+    PrefixList(String),
+    /// Another security group.
+    Group(Output<String>),
+}
+
+/// One TCP rule.
+pub struct Rule<'a> {
+    /// Logical name suffix.
+    pub name: &'a str,
+    /// Description shown in the console.
+    pub description: &'a str,
+    /// The TCP port.
+    pub port: i64,
+    /// The peer.
+    pub peer: Peer,
+}
+
+fn peer_fields(peer: Peer) -> (Option<String>, Option<String>, Option<Output<String>>) {
+    match peer {
+        Peer::Cidr(cidr) => (Some(cidr), None, None),
+        Peer::PrefixList(id) => (None, Some(id), None),
+        Peer::Group(id) => (None, None, Some(id)),
+    }
+}
+
+/// Adds an ingress rule to `group`.
+pub fn ingress(scope: &Scope, parent: &Resource, group: &Resource, rule: Rule<'_>) -> Resource {
+    let (cidr, prefix_list, source) = peer_fields(rule.peer);
+    register(
+        &scope.ctx,
+        &format!("ingress-{}", rule.name),
+        &SecurityGroupIngressRuleArgs {
+            security_group_id: set(group.id()),
+            ip_protocol: set("tcp"),
+            from_port: set(rule.port),
+            to_port: set(rule.port),
+            cidr_ipv4: cidr.map(Into::into),
+            prefix_list_id: prefix_list.map(Into::into),
+            referenced_security_group_id: source.map(Into::into),
+            description: set(rule.description.to_owned()),
+            ..Default::default()
+        },
+        scope.child_of(parent),
+    )
+}
+
+/// Adds an egress rule to `group`.
+pub fn egress(scope: &Scope, parent: &Resource, group: &Resource, rule: Rule<'_>) -> Resource {
+    let (cidr, prefix_list, destination) = peer_fields(rule.peer);
+    register(
+        &scope.ctx,
+        &format!("egress-{}", rule.name),
+        &SecurityGroupEgressRuleArgs {
+            security_group_id: set(group.id()),
+            ip_protocol: set("tcp"),
+            from_port: set(rule.port),
+            to_port: set(rule.port),
+            cidr_ipv4: cidr.map(Into::into),
+            prefix_list_id: prefix_list.map(Into::into),
+            referenced_security_group_id: destination.map(Into::into),
+            description: set(rule.description.to_owned()),
+            ..Default::default()
+        },
+        scope.child_of(parent),
+    )
+}
+
+fn group(scope: &Scope, parent: &Resource, network: &Network, kind: NameKind, description: &str) -> Resource {
+    let name = scope.config.naming.name(kind);
+    register(
+        &scope.ctx,
+        &name,
+        &SecurityGroupArgs {
+            name: set(name.clone()),
+            description: set(description.to_owned()),
+            vpc_id: set(network.vpc.id()),
+            revoke_rules_on_delete: set(true),
+            tags: set(tags::named(&scope.config, &name)),
+            ..Default::default()
+        },
+        scope.child_of(parent),
+    )
+}
+
+/// Builds the three groups and their rules.
+pub fn build(scope: &Scope, network: &Network) -> SecurityGroups {
+    let config = &scope.config;
+    let component = scope.component("payments:security:SecurityGroups", "security-groups");
+    let alb = group(scope, &component, network, NameKind::AlbSecurityGroup, "Payments ALB: HTTPS from allowed networks");
+    let app = group(scope, &component, network, NameKind::AppSecurityGroup, "Payments app: app port from the ALB only");
+    let db = group(scope, &component, network, NameKind::DbSecurityGroup, "Payments MySQL: 3306 from the app tier only");
+    let sources = config
+        .allowed_ingress_cidrs
+        .iter()
+        .map(|cidr| (cidr.replace(['.', '/'], "-"), Peer::Cidr(cidr.clone())))
+        .chain(
+            config
+                .allowed_prefix_list_ids
+                .iter()
+                .map(|id| (id.clone(), Peer::PrefixList(id.clone()))),
+        );
+    for (label, peer) in sources {
+        for (port, what) in [(443, "https"), (80, "http-redirect")] {
+            ingress(scope, &component, &alb, Rule {
+                name: &format!("alb-{what}-{label}"),
+                description: if port == 443 { "HTTPS from an allowed network" } else { "HTTP, redirected to HTTPS" },
+                port,
+                peer: peer.clone(),
+            });
+        }
+    }
+    egress(scope, &component, &alb, Rule {
+        name: "alb-to-app",
+        description: "ALB to the app port of the instances",
+        port: config.app_port,
+        peer: Peer::Group(app.id()),
+    });
+    ingress(scope, &component, &app, Rule {
+        name: "app-from-alb",
+        description: "App port from the ALB only",
+        port: config.app_port,
+        peer: Peer::Group(alb.id()),
+    });
+    egress(scope, &component, &app, Rule {
+        name: "app-https",
+        description: "HTTPS to AWS APIs and package repositories through NAT",
+        port: 443,
+        peer: Peer::Cidr("0.0.0.0/0".to_owned()),
+    });
+    egress(scope, &component, &app, Rule {
+        name: "app-to-db",
+        description: "MySQL to the database",
+        port: MYSQL_PORT,
+        peer: Peer::Group(db.id()),
+    });
+    ingress(scope, &component, &db, Rule {
+        name: "db-from-app",
+        description: "MySQL from the app tier only",
+        port: MYSQL_PORT,
+        peer: Peer::Group(app.id()),
+    });
+    SecurityGroups { component, alb, app, db }
+}
