@@ -66,8 +66,11 @@ pub fn build(scope: &Scope) -> Output<String> {
                 &RecordArgs {
                     zone_id: set(hosted_zone_id.clone()),
                     name: set(option.map(|o| o.map(|o| o.resource_record_name).unwrap_or_default())),
-                    type_: set(option.map(|o| o.map(|o| o.resource_record_type).unwrap_or_default())),
-                    records: set(option.map(|o| o.map(|o| vec![o.resource_record_value]).unwrap_or_default())),
+                    type_: set(
+                        option.map(|o| o.map(|o| o.resource_record_type).unwrap_or_default())
+                    ),
+                    records: set(option
+                        .map(|o| o.map(|o| vec![o.resource_record_value]).unwrap_or_default())),
                     ttl: set(60),
                     allow_overwrite: set(true),
                     ..Default::default()
@@ -88,7 +91,11 @@ pub fn build(scope: &Scope) -> Output<String> {
         }
         CertificateSource::SelfSigned => {
             scope.ctx.warn(SELF_SIGNED_WARNING);
-            let tls = provider::tls(&scope.ctx, &config.naming.label("tls"), ResourceOptions::parent(&component));
+            let tls = provider::tls(
+                &scope.ctx,
+                &config.naming.label("tls"),
+                ResourceOptions::parent(&component),
+            );
             let tls_opts = || ResourceOptions::parent(&component).with_provider(&tls);
             let key = register(
                 &scope.ctx,
@@ -130,7 +137,10 @@ pub fn build(scope: &Scope) -> Output<String> {
                 &CertificateArgs {
                     private_key: set(private_key),
                     certificate_body: set(certificate.output::<String>("certPem")),
-                    tags: set(tags::named(config, &config.naming.label("cert-self-signed"))),
+                    tags: set(tags::named(
+                        config,
+                        &config.naming.label("cert-self-signed"),
+                    )),
                     ..Default::default()
                 },
                 opts(),

@@ -10,14 +10,15 @@
 use base64::Engine as _;
 use payments_aws::args::{invoke, register};
 use payments_aws::autoscaling::{
-    GroupArgs, GroupInstanceRefreshArgs, GroupInstanceRefreshPreferencesArgs, GroupLaunchTemplateArgs,
-    GroupTagArgs, PolicyArgs, PolicyTargetTrackingConfigurationArgs,
+    GroupArgs, GroupInstanceRefreshArgs, GroupInstanceRefreshPreferencesArgs,
+    GroupLaunchTemplateArgs, GroupTagArgs, PolicyArgs, PolicyTargetTrackingConfigurationArgs,
     PolicyTargetTrackingConfigurationPredefinedMetricSpecificationArgs,
 };
 use payments_aws::cloudwatch::LogGroupArgs;
 use payments_aws::ec2::{
-    LaunchTemplateArgs, LaunchTemplateBlockDeviceMappingArgs, LaunchTemplateBlockDeviceMappingEbsArgs,
-    LaunchTemplateIamInstanceProfileArgs, LaunchTemplateMetadataOptionsArgs, LaunchTemplateMonitoringArgs,
+    LaunchTemplateArgs, LaunchTemplateBlockDeviceMappingArgs,
+    LaunchTemplateBlockDeviceMappingEbsArgs, LaunchTemplateIamInstanceProfileArgs,
+    LaunchTemplateMetadataOptionsArgs, LaunchTemplateMonitoringArgs,
     LaunchTemplateNetworkInterfaceArgs, LaunchTemplateTagSpecificationArgs,
 };
 use payments_aws::ssm::GetParameterArgs;
@@ -33,7 +34,8 @@ use crate::security::SecurityGroups;
 use crate::tags;
 
 /// The SSM public parameter naming the latest Amazon Linux 2023 AMI.
-pub const AL2023_PARAMETER: &str = "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64";
+pub const AL2023_PARAMETER: &str =
+    "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64";
 
 /// The application tier's handles.
 #[derive(Clone)]
@@ -221,7 +223,9 @@ pub async fn build(
             target_group_arns: set(Output::all([edge.target_group.output::<String>("arn")])),
             launch_template: Some(GroupLaunchTemplateArgs {
                 id: set(launch_template.id()),
-                version: set(launch_template.output::<i64>("latestVersion").map(|v| v.to_string())),
+                version: set(launch_template
+                    .output::<i64>("latestVersion")
+                    .map(|v| v.to_string())),
                 ..Default::default()
             }),
             instance_refresh: Some(GroupInstanceRefreshArgs {

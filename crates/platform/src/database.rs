@@ -47,12 +47,22 @@ pub struct Database {
 /// The parameter group family and major version of a MySQL engine version (`8.4.6` ->
 /// (`mysql8.4`, `8.4`)).
 pub fn family(engine_version: &str) -> (String, String) {
-    let major: String = engine_version.split('.').take(2).collect::<Vec<_>>().join(".");
+    let major: String = engine_version
+        .split('.')
+        .take(2)
+        .collect::<Vec<_>>()
+        .join(".");
     (format!("mysql{major}"), major)
 }
 
 /// Builds the data tier.
-pub fn build(scope: &Scope, network: &Network, groups: &SecurityGroups, identity: &Identity, keys: &Keys) -> Database {
+pub fn build(
+    scope: &Scope,
+    network: &Network,
+    groups: &SecurityGroups,
+    identity: &Identity,
+    keys: &Keys,
+) -> Database {
     let config = &scope.config;
     let component = scope.component("payments:data:Database", "database");
     let opts = || scope.child_of(&component);
@@ -134,7 +144,10 @@ pub fn build(scope: &Scope, network: &Network, groups: &SecurityGroups, identity
                     name: set(format!("/aws/rds/instance/{identifier}/{log}")),
                     retention_in_days: set(config.log_retention_days),
                     kms_key_id: set(keys.compute.output::<String>("arn")),
-                    tags: set(tags::named(config, &naming.label(&format!("rds-{log}-logs")))),
+                    tags: set(tags::named(
+                        config,
+                        &naming.label(&format!("rds-{log}-logs")),
+                    )),
                     ..Default::default()
                 },
                 opts(),
@@ -167,7 +180,10 @@ pub fn build(scope: &Scope, network: &Network, groups: &SecurityGroups, identity
             username: set(config.db_username.clone()),
             password,
             manage_master_user_password: managed,
-            master_user_secret_kms_key_id: config.db_password.is_none().then(|| data_key.clone().into()),
+            master_user_secret_kms_key_id: config
+                .db_password
+                .is_none()
+                .then(|| data_key.clone().into()),
             backup_retention_period: set(config.backup_retention_days),
             backup_window: set(config.backup_window.clone()),
             maintenance_window: set(config.maintenance_window.clone()),
@@ -175,10 +191,14 @@ pub fn build(scope: &Scope, network: &Network, groups: &SecurityGroups, identity
             delete_automated_backups: set(true),
             deletion_protection: set(false),
             skip_final_snapshot: set(config.skip_final_snapshot),
-            final_snapshot_identifier: (!config.skip_final_snapshot).then(|| format!("{identifier}-final").into()),
+            final_snapshot_identifier: (!config.skip_final_snapshot)
+                .then(|| format!("{identifier}-final").into()),
             parameter_group_name: set(parameter_group.output::<String>("name")),
             option_group_name: set(option_group.output::<String>("name")),
-            enabled_cloudwatch_logs_exports: set(LOG_EXPORTS.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>()),
+            enabled_cloudwatch_logs_exports: set(LOG_EXPORTS
+                .iter()
+                .map(|s| (*s).to_owned())
+                .collect::<Vec<_>>()),
             performance_insights_enabled: set(true),
             performance_insights_kms_key_id: set(data_key),
             performance_insights_retention_period: set(7),

@@ -68,7 +68,13 @@ pub fn app_policy(
     })
 }
 
-fn role(scope: &Scope, parent: &Resource, kind: NameKind, service: &str, managed: &[&str]) -> Resource {
+fn role(
+    scope: &Scope,
+    parent: &Resource,
+    kind: NameKind,
+    service: &str,
+    managed: &[&str],
+) -> Resource {
     let name = scope.config.naming.name(kind);
     let role = register(
         &scope.ctx,
@@ -99,7 +105,13 @@ fn role(scope: &Scope, parent: &Resource, kind: NameKind, service: &str, managed
 }
 
 /// Builds the roles, the application policy and the instance profile.
-pub fn build(scope: &Scope, account: &Account, storage: &Storage, keys: &Keys, log_group: &str) -> Identity {
+pub fn build(
+    scope: &Scope,
+    account: &Account,
+    storage: &Storage,
+    keys: &Keys,
+    log_group: &str,
+) -> Identity {
     let config = &scope.config;
     let component = scope.component("payments:security:Identity", "identity");
     let app_role = role(
@@ -107,10 +119,17 @@ pub fn build(scope: &Scope, account: &Account, storage: &Storage, keys: &Keys, l
         &component,
         NameKind::AppRole,
         "ec2.amazonaws.com",
-        &["AmazonSSMManagedInstanceCore", "CloudWatchAgentServerPolicy"],
+        &[
+            "AmazonSSMManagedInstanceCore",
+            "CloudWatchAgentServerPolicy",
+        ],
     );
-    let (account, region, storage, log_group) =
-        (account.clone(), config.region.clone(), storage.clone(), log_group.to_owned());
+    let (account, region, storage, log_group) = (
+        account.clone(),
+        config.region.clone(),
+        storage.clone(),
+        log_group.to_owned(),
+    );
     let document: Output<String> = keys
         .data
         .output::<String>("arn")

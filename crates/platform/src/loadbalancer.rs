@@ -7,8 +7,8 @@
 use payments_aws::args::register;
 use payments_aws::cloudwatch::LogGroupArgs;
 use payments_aws::lb::{
-    ListenerArgs, ListenerDefaultActionArgs, ListenerDefaultActionRedirectArgs, LoadBalancerAccessLogsArgs,
-    LoadBalancerArgs, TargetGroupArgs, TargetGroupHealthCheckArgs,
+    ListenerArgs, ListenerDefaultActionArgs, ListenerDefaultActionRedirectArgs,
+    LoadBalancerAccessLogsArgs, LoadBalancerArgs, TargetGroupArgs, TargetGroupHealthCheckArgs,
 };
 use payments_aws::wafv2::{
     WebAclArgs, WebAclAssociationArgs, WebAclDefaultActionAllowArgs, WebAclDefaultActionArgs,

@@ -51,20 +51,33 @@ pub enum PlanMode {
 
 /// Runs the program offline for `stack` with the config at `path`; config problems come back as
 /// one message listing all of them.
-pub async fn plan_stack(stack: &str, path: &std::path::Path, mode: PlanMode) -> Result<RunOutcome, String> {
+pub async fn plan_stack(
+    stack: &str,
+    path: &std::path::Path,
+    mode: PlanMode,
+) -> Result<RunOutcome, String> {
     let config = Config::from_stack_file(path, PROJECT, |name| std::env::var(name).ok())
         .map_err(|e| e.to_string())?;
     plan_config(stack, &config, mode).await
 }
 
 /// Runs the program offline for `stack` with `config`.
-pub async fn plan_config(stack: &str, config: &Config, mode: PlanMode) -> Result<RunOutcome, String> {
+pub async fn plan_config(
+    stack: &str,
+    config: &Config,
+    mode: PlanMode,
+) -> Result<RunOutcome, String> {
     let platform = config::load(config).map_err(|e| e.to_string())?;
     let dry_run = mode == PlanMode::Preview;
     let simulator = AwsSimulator {
         latencies: mode == PlanMode::TimedDeploy,
     };
-    let engine = Arc::new(LocalEngine::new(PROJECT, stack, dry_run, Arc::new(simulator)));
+    let engine = Arc::new(LocalEngine::new(
+        PROJECT,
+        stack,
+        dry_run,
+        Arc::new(simulator),
+    ));
     let info = RunInfo {
         project: PROJECT.to_owned(),
         stack: stack.to_owned(),

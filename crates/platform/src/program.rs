@@ -60,7 +60,14 @@ pub async fn build(ctx: Context, config: PlatformConfig) -> Result<PropertyMap, 
         &compute::app_log_group_name(&scope),
     );
     let certificate_arn = certificate::build(&scope);
-    let edge = loadbalancer::build(&scope, &network, &groups, &storage, &keys, certificate_arn.clone());
+    let edge = loadbalancer::build(
+        &scope,
+        &network,
+        &groups,
+        &storage,
+        &keys,
+        certificate_arn.clone(),
+    );
     let app = compute::build(&scope, &network, &groups, &identity, &keys, &edge).await?;
     let database = database::build(&scope, &network, &groups, &identity, &keys);
 
@@ -88,10 +95,16 @@ pub async fn build(ctx: Context, config: PlatformConfig) -> Result<PropertyMap, 
     exports.insert("targetGroupArn", edge.target_group.output::<String>("arn"));
     exports.insert("certificateArn", certificate_arn);
     exports.insert("autoScalingGroupName", app.group.output::<String>("name"));
-    exports.insert("rdsEndpoint", database.instance.output::<String>("endpoint"));
+    exports.insert(
+        "rdsEndpoint",
+        database.instance.output::<String>("endpoint"),
+    );
     exports.insert(
         "dbMasterUserSecrets",
-        database.instance.output::<serde_json::Value>("masterUserSecrets").into_secret(),
+        database
+            .instance
+            .output::<serde_json::Value>("masterUserSecrets")
+            .into_secret(),
     );
     exports.insert("dataKeyArn", keys.data.output::<String>("arn"));
     exports.insert("computeKeyArn", keys.compute.output::<String>("arn"));

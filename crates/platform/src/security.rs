@@ -107,7 +107,13 @@ pub fn egress(scope: &Scope, parent: &Resource, group: &Resource, rule: Rule<'_>
     )
 }
 
-fn group(scope: &Scope, parent: &Resource, network: &Network, kind: NameKind, description: &str) -> Resource {
+fn group(
+    scope: &Scope,
+    parent: &Resource,
+    network: &Network,
+    kind: NameKind,
+    description: &str,
+) -> Resource {
     let name = scope.config.naming.name(kind);
     register(
         &scope.ctx,
@@ -128,9 +134,27 @@ fn group(scope: &Scope, parent: &Resource, network: &Network, kind: NameKind, de
 pub fn build(scope: &Scope, network: &Network) -> SecurityGroups {
     let config = &scope.config;
     let component = scope.component("payments:security:SecurityGroups", "security-groups");
-    let alb = group(scope, &component, network, NameKind::AlbSecurityGroup, "Payments ALB: HTTPS from allowed networks");
-    let app = group(scope, &component, network, NameKind::AppSecurityGroup, "Payments app: app port from the ALB only");
-    let db = group(scope, &component, network, NameKind::DbSecurityGroup, "Payments MySQL: 3306 from the app tier only");
+    let alb = group(
+        scope,
+        &component,
+        network,
+        NameKind::AlbSecurityGroup,
+        "Payments ALB: HTTPS from allowed networks",
+    );
+    let app = group(
+        scope,
+        &component,
+        network,
+        NameKind::AppSecurityGroup,
+        "Payments app: app port from the ALB only",
+    );
+    let db = group(
+        scope,
+        &component,
+        network,
+        NameKind::DbSecurityGroup,
+        "Payments MySQL: 3306 from the app tier only",
+    );
     let sources = config
         .allowed_ingress_cidrs
         .iter()
@@ -143,43 +167,82 @@ pub fn build(scope: &Scope, network: &Network) -> SecurityGroups {
         );
     for (label, peer) in sources {
         for (port, what) in [(443, "https"), (80, "http-redirect")] {
-            ingress(scope, &component, &alb, Rule {
-                name: &format!("alb-{what}-{label}"),
-                description: if port == 443 { "HTTPS from an allowed network" } else { "HTTP, redirected to HTTPS" },
-                port,
-                peer: peer.clone(),
-            });
+            ingress(
+                scope,
+                &component,
+                &alb,
+                Rule {
+                    name: &format!("alb-{what}-{label}"),
+                    description: if port == 443 {
+                        "HTTPS from an allowed network"
+                    } else {
+                        "HTTP, redirected to HTTPS"
+                    },
+                    port,
+                    peer: peer.clone(),
+                },
+            );
         }
     }
-    egress(scope, &component, &alb, Rule {
-        name: "alb-to-app",
-        description: "ALB to the app port of the instances",
-        port: config.app_port,
-        peer: Peer::Group(app.id()),
-    });
-    ingress(scope, &component, &app, Rule {
-        name: "app-from-alb",
-        description: "App port from the ALB only",
-        port: config.app_port,
-        peer: Peer::Group(alb.id()),
-    });
-    egress(scope, &component, &app, Rule {
-        name: "app-https",
-        description: "HTTPS to AWS APIs and package repositories through NAT",
-        port: 443,
-        peer: Peer::Cidr("0.0.0.0/0".to_owned()),
-    });
-    egress(scope, &component, &app, Rule {
-        name: "app-to-db",
-        description: "MySQL to the database",
-        port: MYSQL_PORT,
-        peer: Peer::Group(db.id()),
-    });
-    ingress(scope, &component, &db, Rule {
-        name: "db-from-app",
-        description: "MySQL from the app tier only",
-        port: MYSQL_PORT,
-        peer: Peer::Group(app.id()),
-    });
-    SecurityGroups { component, alb, app, db }
+    egress(
+        scope,
+        &component,
+        &alb,
+        Rule {
+            name: "alb-to-app",
+            description: "ALB to the app port of the instances",
+            port: config.app_port,
+            peer: Peer::Group(app.id()),
+        },
+    );
+    ingress(
+        scope,
+        &component,
+        &app,
+        Rule {
+            name: "app-from-alb",
+            description: "App port from the ALB only",
+            port: config.app_port,
+            peer: Peer::Group(alb.id()),
+        },
+    );
+    egress(
+        scope,
+        &component,
+        &app,
+        Rule {
+            name: "app-https",
+            description: "HTTPS to AWS APIs and package repositories through NAT",
+            port: 443,
+            peer: Peer::Cidr("0.0.0.0/0".to_owned()),
+        },
+    );
+    egress(
+        scope,
+        &component,
+        &app,
+        Rule {
+            name: "app-to-db",
+            description: "MySQL to the database",
+            port: MYSQL_PORT,
+            peer: Peer::Group(db.id()),
+        },
+    );
+    ingress(
+        scope,
+        &component,
+        &db,
+        Rule {
+            name: "db-from-app",
+            description: "MySQL from the app tier only",
+            port: MYSQL_PORT,
+            peer: Peer::Group(app.id()),
+        },
+    );
+    SecurityGroups {
+        component,
+        alb,
+        app,
+        db,
+    }
 }

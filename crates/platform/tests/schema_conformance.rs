@@ -11,7 +11,12 @@ fn assert_conformant(stack: &str, file: &str, mode: PlanMode) {
     assert!(outcome.succeeded(), "{:?}", outcome.errors);
     let violations = payments_aws::schema::check_plan(&outcome.plan);
     let listed: Vec<String> = violations.iter().map(ToString::to_string).collect();
-    assert!(listed.is_empty(), "{} schema violations:\n{}", listed.len(), listed.join("\n"));
+    assert!(
+        listed.is_empty(),
+        "{} schema violations:\n{}",
+        listed.len(),
+        listed.join("\n")
+    );
     assert!(outcome.plan.resources.len() > 100);
 }
 
