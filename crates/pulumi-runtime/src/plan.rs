@@ -1,6 +1,9 @@
 //! The plan: every registration, invoke and log the program sent, in the stable JSON format of
 //! DESIGN.md. [`Recorder`] wraps any [`Monitor`] and records what passes through it, so the plan
 //! is the same whether the engine is the real one or the local one.
+//!
+//! Invariant: the plan never holds a secret in plaintext. Secret envelopes are kept (a reader can
+//! see a value was sent as a secret) with their content replaced by [`wire::REDACTED`].
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, PoisonError};
@@ -183,7 +186,7 @@ fn plan_resource(request: &rpc::RegisterResourceRequest, urn: String) -> PlanRes
         inputs: request
             .object
             .as_ref()
-            .map(wire::from_struct)
+            .map(|object| wire::redact_map(&wire::from_struct(object)))
             .unwrap_or_default(),
         dependencies: sorted(request.dependencies.iter().cloned()),
         property_dependencies: request
@@ -273,7 +276,7 @@ impl Monitor for Recorder {
         let outputs = request
             .outputs
             .as_ref()
-            .map(wire::from_struct)
+            .map(|outputs| wire::redact_map(&wire::from_struct(outputs)))
             .unwrap_or_default();
         let is_stack = self
             .stack_urn
@@ -301,7 +304,7 @@ impl Monitor for Recorder {
             args: request
                 .args
                 .as_ref()
-                .map(wire::from_struct)
+                .map(|args| wire::redact_map(&wire::from_struct(args)))
                 .unwrap_or_default(),
         };
         let response = self.inner.invoke(request).await?;

@@ -24,6 +24,33 @@ pub const ARCHIVE_SIG: &str = "0def7320c3a5731c473e5ecbe6d01bc7";
 /// The string that stands for an unknown value during preview.
 pub const UNKNOWN: &str = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 
+/// What a recorded secret's value is replaced with: the plan keeps the envelope (so readers know
+/// the value was sent as a secret) but never the plaintext.
+pub const REDACTED: &str = "[secret]";
+
+/// A copy of `value` with the content of every secret envelope replaced by [`REDACTED`].
+pub fn redact_secrets(value: &Value) -> Value {
+    match value {
+        Value::Object(map) if map.get(SIG_KEY).and_then(Value::as_str) == Some(SECRET_SIG) => {
+            secret_envelope(Value::String(REDACTED.to_owned()))
+        }
+        Value::Object(map) => Value::Object(
+            map.iter()
+                .map(|(key, inner)| (key.clone(), redact_secrets(inner)))
+                .collect(),
+        ),
+        Value::Array(items) => Value::Array(items.iter().map(redact_secrets).collect()),
+        other => other.clone(),
+    }
+}
+
+/// [`redact_secrets`] over every value of an object.
+pub fn redact_map(map: &Map<String, Value>) -> Map<String, Value> {
+    map.iter()
+        .map(|(key, value)| (key.clone(), redact_secrets(value)))
+        .collect()
+}
+
 /// Wraps a wire value in a secret envelope.
 pub fn secret_envelope(value: Value) -> Value {
     let mut map = Map::new();
@@ -187,6 +214,16 @@ mod tests {
         assert_eq!(decoded.value, Some(json!("x")));
         assert!(decoded.secret);
         assert!(decoded.dependencies.contains("urn:a"));
+    }
+
+    #[test]
+    fn redaction_keeps_envelopes_but_drops_plaintext() {
+        let wire = json!({"a": secret_envelope(json!({"pw": "hunter2"})), "b": [secret_envelope(json!(1))], "c": 2});
+        let redacted = redact_secrets(&wire);
+        assert!(!redacted.to_string().contains("hunter2"));
+        assert_eq!(redacted["a"], secret_envelope(json!(REDACTED)));
+        assert_eq!(redacted["b"][0], secret_envelope(json!(REDACTED)));
+        assert_eq!(redacted["c"], 2);
     }
 
     #[test]
