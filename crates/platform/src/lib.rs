@@ -14,6 +14,7 @@ pub mod network;
 pub mod packages;
 pub mod preview;
 pub mod program;
+pub mod schedule;
 pub mod scope;
 pub mod security;
 pub mod storage;

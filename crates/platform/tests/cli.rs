@@ -37,12 +37,31 @@ fn preview_prints_the_component_tree_and_the_resource_count() {
     let output = run(&["preview"], &[]);
     assert!(output.status.success(), "{}", text(&output.stderr));
     let stdout = text(&output.stdout);
-    assert!(stdout.contains("pulumi:pulumi:Stack payments-platform-dev"), "{stdout}");
-    for component in ["payments:network:Network", "payments:data:Database", "payments:edge:LoadBalancer", "payments:compute:AppTier"] {
-        assert!(stdout.contains(&format!("├─ {component}")) || stdout.contains(&format!("└─ {component}")), "{component}");
+    assert!(
+        stdout.contains("pulumi:pulumi:Stack payments-platform-dev"),
+        "{stdout}"
+    );
+    for component in [
+        "payments:network:Network",
+        "payments:data:Database",
+        "payments:edge:LoadBalancer",
+        "payments:compute:AppTier",
+    ] {
+        assert!(
+            stdout.contains(&format!("├─ {component}"))
+                || stdout.contains(&format!("└─ {component}")),
+            "{component}"
+        );
     }
-    let count_line = stdout.lines().find(|l| l.starts_with("Resources:")).expect("count line");
-    let count: usize = count_line.split_whitespace().nth(1).and_then(|n| n.parse().ok()).expect("number");
+    let count_line = stdout
+        .lines()
+        .find(|l| l.starts_with("Resources:"))
+        .expect("count line");
+    let count: usize = count_line
+        .split_whitespace()
+        .nth(1)
+        .and_then(|n| n.parse().ok())
+        .expect("number");
     assert!(count > 100, "{count_line}");
     assert!(!stdout.contains('\x1b'), "no colour when not on a terminal");
 }
@@ -52,7 +71,8 @@ fn get_packages_lists_the_pinned_providers() {
     let file = temp("packages.json");
     let output = run(&["get-packages", file.to_str().expect("path")], &[]);
     assert!(output.status.success());
-    let packages: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&file).expect("file")).expect("json");
+    let packages: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&file).expect("file")).expect("json");
     assert_eq!(packages[0]["name"], "aws");
     assert_eq!(packages[0]["version"], "7.51.1");
     assert_eq!(packages[1]["name"], "tls");
@@ -65,7 +85,13 @@ fn preview_with(yaml: &str, env: &[(&str, &str)]) -> (Output, std::path::PathBuf
     let plan = config.with_extension("plan.json");
     let _ = std::fs::remove_file(&plan);
     let output = run(
-        &["preview", "--config", config.to_str().expect("path"), "--json", plan.to_str().expect("path")],
+        &[
+            "preview",
+            "--config",
+            config.to_str().expect("path"),
+            "--json",
+            plan.to_str().expect("path"),
+        ],
         env,
     );
     (output, plan)
@@ -78,54 +104,119 @@ fn assert_config_error(yaml: &str, env: &[(&str, &str)], expected: &[&str]) -> S
     for needle in expected {
         assert!(stderr.contains(needle), "{needle:?} not in:\n{stderr}");
     }
-    assert!(!Path::new(&plan).exists(), "a plan was written although the config is invalid");
-    assert!(!text(&output.stdout).contains("pulumi:pulumi:Stack"), "something was registered");
+    assert!(
+        !Path::new(&plan).exists(),
+        "a plan was written although the config is invalid"
+    );
+    assert!(
+        !text(&output.stdout).contains("pulumi:pulumi:Stack"),
+        "something was registered"
+    );
     stderr
 }
 
 #[test]
 fn a_missing_required_key_is_one_clear_message() {
-    let yaml = common::dev_yaml_with(|y| y.replace("  payments-platform:costCenter: cc-payments-1001\n", ""));
-    let stderr = assert_config_error(&yaml, &[], &["payments-platform:costCenter", "is required", "pulumi config set costCenter"]);
-    assert_eq!(stderr.matches("costCenter").count(), 2, "one message (key and fix):\n{stderr}");
+    let yaml = common::dev_yaml_with(|y| {
+        y.replace("  payments-platform:costCenter: cc-payments-1001\n", "")
+    });
+    let stderr = assert_config_error(
+        &yaml,
+        &[],
+        &[
+            "payments-platform:costCenter",
+            "is required",
+            "pulumi config set costCenter",
+        ],
+    );
+    assert_eq!(
+        stderr.matches("costCenter").count(),
+        2,
+        "one message (key and fix):\n{stderr}"
+    );
 }
 
 #[test]
 fn a_wrong_type_names_key_value_and_fix() {
-    let yaml = common::dev_yaml_with(|y| y.replace("asgDesiredCapacity: 2", "asgDesiredCapacity: two"));
-    assert_config_error(&yaml, &[], &["payments-platform:asgDesiredCapacity", "\"two\"", "pulumi config set asgDesiredCapacity"]);
+    let yaml =
+        common::dev_yaml_with(|y| y.replace("asgDesiredCapacity: 2", "asgDesiredCapacity: two"));
+    assert_config_error(
+        &yaml,
+        &[],
+        &[
+            "payments-platform:asgDesiredCapacity",
+            "\"two\"",
+            "pulumi config set asgDesiredCapacity",
+        ],
+    );
 }
 
 #[test]
 fn a_plaintext_secret_in_the_file_is_refused_without_echoing_it() {
-    let yaml = common::dev_yaml_with(|y| y + "  payments-platform:dbPassword: Plaintext-Sentinel-42\n");
-    let stderr = assert_config_error(&yaml, &[], &["payments-platform:dbPassword", "plaintext", "--secret"]);
+    let yaml =
+        common::dev_yaml_with(|y| y + "  payments-platform:dbPassword: Plaintext-Sentinel-42\n");
+    let stderr = assert_config_error(
+        &yaml,
+        &[],
+        &["payments-platform:dbPassword", "plaintext", "--secret"],
+    );
     assert!(!stderr.contains("Plaintext-Sentinel-42"));
 }
 
 #[test]
 fn an_encrypted_secret_without_its_variable_names_the_variable() {
-    let yaml = common::dev_yaml_with(|y| y + "  payments-platform:dbPassword:\n    secure: AAABAKm9ciphertext\n");
-    assert_config_error(&yaml, &[], &["payments-platform:dbPassword", "PULUMI_SECRET_PAYMENTS_PLATFORM_DB_PASSWORD"]);
+    let yaml = common::dev_yaml_with(|y| {
+        y + "  payments-platform:dbPassword:\n    secure: AAABAKm9ciphertext\n"
+    });
+    assert_config_error(
+        &yaml,
+        &[],
+        &[
+            "payments-platform:dbPassword",
+            "PULUMI_SECRET_PAYMENTS_PLATFORM_DB_PASSWORD",
+        ],
+    );
 }
 
 #[test]
 fn a_secret_password_never_appears_in_plaintext() {
     const SENTINEL: &str = "Sentinel-Password-7f3a9c";
-    let yaml = common::dev_yaml_with(|y| y + "  payments-platform:dbPassword:\n    secure: AAABAKm9ciphertext\n");
-    let (output, plan_path) = preview_with(&yaml, &[("PULUMI_SECRET_PAYMENTS_PLATFORM_DB_PASSWORD", SENTINEL)]);
+    let yaml = common::dev_yaml_with(|y| {
+        y + "  payments-platform:dbPassword:\n    secure: AAABAKm9ciphertext\n"
+    });
+    let (output, plan_path) = preview_with(
+        &yaml,
+        &[("PULUMI_SECRET_PAYMENTS_PLATFORM_DB_PASSWORD", SENTINEL)],
+    );
     assert!(output.status.success(), "{}", text(&output.stderr));
-    assert!(!text(&output.stdout).contains(SENTINEL), "stdout leaks the secret");
-    assert!(!text(&output.stderr).contains(SENTINEL), "stderr leaks the secret");
+    assert!(
+        !text(&output.stdout).contains(SENTINEL),
+        "stdout leaks the secret"
+    );
+    assert!(
+        !text(&output.stderr).contains(SENTINEL),
+        "stderr leaks the secret"
+    );
     let plan_text = std::fs::read_to_string(&plan_path).expect("plan");
     assert!(!plan_text.contains(SENTINEL), "the plan leaks the secret");
     let plan: pulumi_runtime::Plan = serde_json::from_str(&plan_text).expect("plan json");
-    let db = plan.of_type("aws:rds/instance:Instance").next().expect("db");
-    assert!(db.inputs["password"].get(pulumi_runtime::wire::SIG_KEY).is_some(), "password sent as a secret");
+    let db = plan
+        .of_type("aws:rds/instance:Instance")
+        .next()
+        .expect("db");
+    assert!(
+        db.inputs["password"]
+            .get(pulumi_runtime::wire::SIG_KEY)
+            .is_some(),
+        "password sent as a secret"
+    );
     assert!(db.inputs.get("manageMasterUserPassword").is_none());
     // A broken run with the secret set must not leak it either.
     let broken = yaml.replace("asgDesiredCapacity: 2", "asgDesiredCapacity: 9");
-    let (output, _) = preview_with(&broken, &[("PULUMI_SECRET_PAYMENTS_PLATFORM_DB_PASSWORD", SENTINEL)]);
+    let (output, _) = preview_with(
+        &broken,
+        &[("PULUMI_SECRET_PAYMENTS_PLATFORM_DB_PASSWORD", SENTINEL)],
+    );
     assert!(!output.status.success());
     assert!(!text(&output.stderr).contains(SENTINEL) && !text(&output.stdout).contains(SENTINEL));
 }

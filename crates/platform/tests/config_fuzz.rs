@@ -6,10 +6,30 @@ use proptest::prelude::*;
 use pulumi_runtime::Config;
 
 const KEYS: &[&str] = &[
-    "environment", "environmentSuffix", "costCenter", "migrationPhase", "vpcCidr", "allowedIngressCidrs",
-    "allowedPrefixListIds", "instanceType", "asgMinSize", "asgMaxSize", "asgDesiredCapacity", "dbInstanceClass",
-    "dbEngineVersion", "dbUsername", "dbPassword", "backupRetentionDays", "certificateArn", "domainName",
-    "hostedZoneId", "singleNatGateway", "appPort", "tlsPolicy", "healthCheckPath", "availabilityZones",
+    "environment",
+    "environmentSuffix",
+    "costCenter",
+    "migrationPhase",
+    "vpcCidr",
+    "allowedIngressCidrs",
+    "allowedPrefixListIds",
+    "instanceType",
+    "asgMinSize",
+    "asgMaxSize",
+    "asgDesiredCapacity",
+    "dbInstanceClass",
+    "dbEngineVersion",
+    "dbUsername",
+    "dbPassword",
+    "backupRetentionDays",
+    "certificateArn",
+    "domainName",
+    "hostedZoneId",
+    "singleNatGateway",
+    "appPort",
+    "tlsPolicy",
+    "healthCheckPath",
+    "availabilityZones",
 ];
 
 fn yaml_value() -> impl Strategy<Value = String> {
