@@ -1,6 +1,7 @@
 //! Benchmarks of the whole platform (issue 3):
 //! - offline preview of the dev stack, warm, release: target under 20 ms wall, under 20 MB RSS;
 //! - the simulated deployment on the virtual clock: makespan against the critical path.
+//!
 //! Run: `cargo bench -p payments-platform --bench preview` (from the workspace root).
 
 use std::path::Path;

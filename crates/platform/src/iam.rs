@@ -96,7 +96,6 @@ fn role(
             &RolePolicyAttachmentArgs {
                 role: set(role.output::<String>("name")),
                 policy_arn: set(format!("arn:aws:iam::aws:policy/{policy}")),
-                ..Default::default()
             },
             scope.child_of(parent),
         );
@@ -156,7 +155,6 @@ pub fn build(
         &RolePolicyAttachmentArgs {
             role: set(app_role.output::<String>("name")),
             policy_arn: set(policy.output::<String>("arn")),
-            ..Default::default()
         },
         scope.child_of(&component),
     );

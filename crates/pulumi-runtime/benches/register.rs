@@ -1,5 +1,6 @@
 //! Benchmark: registering 1,000 independent resources on the local engine.
 //! Target (issue 2): under 50 ms and under 30 MB peak RSS in release.
+//!
 //! Run: `cargo bench -p pulumi-runtime --bench register`.
 
 use std::sync::Arc;

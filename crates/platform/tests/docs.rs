@@ -1,0 +1,68 @@
+//! The README's configuration reference stays in step with the code: every key the config loader
+//! reads is documented, and every documented key is read.
+
+use std::collections::BTreeSet;
+
+fn root_file(name: &str) -> String {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .join(name);
+    std::fs::read_to_string(path).expect("file")
+}
+
+/// Keys read in `src/config.rs` through the reader (`r.get_or("key"`, `r.require("key"` ...).
+fn keys_in_code() -> BTreeSet<String> {
+    let code = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/config.rs"),
+    )
+    .expect("config.rs");
+    let mut keys = BTreeSet::new();
+    for call in [
+        "r.get_or(",
+        "r.require(",
+        "r.get(",
+        "r.get_secret::<String>(",
+        "r.get_other_or(",
+    ] {
+        for piece in code.split(call).skip(1) {
+            if let Some(key) = piece
+                .strip_prefix('"')
+                .and_then(|rest| rest.split('"').next())
+            {
+                keys.insert(key.to_owned());
+            }
+        }
+    }
+    keys
+}
+
+/// Keys in the first column of the README's configuration reference table.
+fn keys_in_readme() -> BTreeSet<String> {
+    let readme = root_file("README.md");
+    let section = readme
+        .split("## Configuration reference")
+        .nth(1)
+        .and_then(|rest| rest.split("\n## ").next())
+        .expect("configuration reference section");
+    section
+        .lines()
+        .filter_map(|line| line.strip_prefix("| `"))
+        .filter_map(|rest| rest.split('`').next())
+        .map(str::to_owned)
+        .collect()
+}
+
+#[test]
+fn every_config_key_is_documented_and_every_documented_key_exists() {
+    let code = keys_in_code();
+    let readme = keys_in_readme();
+    assert!(
+        code.len() > 30,
+        "found only {} keys in the code",
+        code.len()
+    );
+    assert_eq!(
+        code, readme,
+        "README configuration reference and src/config.rs differ"
+    );
+}
