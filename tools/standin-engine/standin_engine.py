@@ -193,10 +193,12 @@ def unexpected_rpc(name):
 class StandinEngine(PROTO.resource_grpc.ResourceMonitorServicer, PROTO.engine_grpc.EngineServicer):
     """Both services in one object, with the conversation's state and checks."""
 
-    def __init__(self, stack, project, dry_run, fail_register=None):
-        """Start with an empty conversation."""
+    def __init__(self, stack, project, dry_run, fail_register=None, computed=None):
+        """Start with an empty conversation. `computed` maps a type token to the outputs its
+        provider computes (the program's own provider knowledge, given by the test)."""
         self.stack, self.project, self.dry_run = stack, project, dry_run
         self.fail_register = fail_register
+        self.computed = computed or {}
         self.lock = threading.Lock()
         self.finished = threading.Event()
         self.requests, self.violations, self.logs = [], [], []
@@ -359,6 +361,11 @@ class StandinEngine(PROTO.resource_grpc.ResourceMonitorServicer, PROTO.engine_gr
         response.object.CopyFrom(request.object)
         if resource_id:
             response.object.update({"id": resource_id, "arn": arn_for(request.type, request.name)})
+        inputs = MessageToDict(request.object)
+        extra = {key: (UNKNOWN if self.dry_run else value)
+                 for key, value in self.computed.get(request.type, {}).items() if key not in inputs}
+        if request.custom and extra:
+            response.object.update(extra)
         return response
 
     def RegisterResourceOutputs(self, request, context):
@@ -444,6 +451,9 @@ def parse_args(argv):
                         help="seconds to keep serving after shutdown (default 1.0)")
     parser.add_argument("--timeout", type=float, default=60.0,
                         help="seconds to wait for the program to finish (default 60)")
+    parser.add_argument("--computed", metavar="FILE",
+                        help="JSON object: type token -> outputs the provider computes (added to "
+                             "answers; unknown in a dry run)")
     return parser.parse_args(argv)
 
 
@@ -465,7 +475,8 @@ def main(argv=None):
     engine = StandinEngine(stack=os.environ.get("PULUMI_STACK") or "dev",
                            project=os.environ.get("PULUMI_PROJECT") or "payments-platform",
                            dry_run=os.environ.get("PULUMI_DRY_RUN") == "true",
-                           fail_register=args.fail_register)
+                           fail_register=args.fail_register,
+                           computed=json.loads(pathlib.Path(args.computed).read_text()) if args.computed else None)
     server, port = start_server(engine)
     signal.signal(signal.SIGTERM, lambda *_: engine.finished.set())
     print(f"PORT {port}", flush=True)

@@ -141,6 +141,15 @@ impl Simulator for AwsSimulator {
                     "resourceRecordType": "CNAME",
                     "resourceRecordValue": "_c0ffee.acm-validations.aws."}]})
             }
+            "aws:dms/replicationInstance:ReplicationInstance" => json!({
+                "replicationInstanceArn": format!("arn:aws:dms:{REGION}:{ACCOUNT_ID}:rep:{id}"),
+                "replicationInstancePrivateIps": ["10.0.64.10"]}),
+            "aws:dms/endpoint:Endpoint" => json!({
+                "endpointArn": format!("arn:aws:dms:{REGION}:{ACCOUNT_ID}:endpoint:{id}")}),
+            "aws:dms/replicationTask:ReplicationTask" => json!({
+                "replicationTaskArn": format!("arn:aws:dms:{REGION}:{ACCOUNT_ID}:task:{id}"),
+                "status": "running"}),
+            "aws:route53/healthCheck:HealthCheck" => json!({}),
             "aws:route53/record:Record" => json!({
                 "fqdn": input_str(inputs, "name").unwrap_or(name).trim_end_matches('.')}),
             "aws:ec2/vpnConnection:VpnConnection" => json!({

@@ -6,6 +6,7 @@ use std::net::Ipv4Addr;
 
 use pulumi_runtime::{Config, ConfigErrors, ConfigReader, Output};
 
+use crate::migration::settings::{self, MigrationSettings};
 use crate::naming::Naming;
 
 /// The Pulumi project name, which is also the config namespace.
@@ -147,11 +148,14 @@ pub struct PlatformConfig {
     pub lifecycle_transition_days: i64,
     /// Days before noncurrent object versions expire.
     pub noncurrent_version_expiration_days: i64,
+    /// The migration from the data center (`None`: no hybrid resources).
+    pub migration: Option<MigrationSettings>,
     /// Derived physical names.
     pub naming: Naming,
 }
 
-fn is_production(environment: &str) -> bool {
+/// Whether `environment` names production (stricter checks, Multi-AZ replication).
+pub fn is_production(environment: &str) -> bool {
     matches!(environment, "prod" | "production")
 }
 
@@ -206,6 +210,20 @@ pub fn load(config: &Config) -> Result<PlatformConfig, ConfigErrors> {
     let log_retention_days = r.get_or("logRetentionDays", 365_i64);
     let lifecycle_transition_days = r.get_or("lifecycleTransitionDays", 30_i64);
     let noncurrent_version_expiration_days = r.get_or("noncurrentVersionExpirationDays", 90_i64);
+    let migration: Option<MigrationSettings> = r.get("migration");
+    match &migration {
+        Some(migration) => settings::validate(&mut r, migration_phase, migration, &vpc_cidr),
+        None if migration_phase != MigrationPhase::Prepare => r.invalid(
+            "migration",
+            None,
+            &format!(
+                "migrationPhase {} needs the migration settings",
+                migration_phase.as_str()
+            ),
+            "set the `migration` object (see docs/migration.md)",
+        ),
+        None => {}
+    }
 
     if parse_cidr(&vpc_cidr).is_none_or(|(_, prefix)| !(16..=24).contains(&prefix)) {
         r.invalid(
@@ -400,6 +418,7 @@ pub fn load(config: &Config) -> Result<PlatformConfig, ConfigErrors> {
         log_retention_days,
         lifecycle_transition_days,
         noncurrent_version_expiration_days,
+        migration,
         naming,
     })
 }

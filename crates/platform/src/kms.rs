@@ -1,6 +1,6 @@
 //! Customer-managed KMS keys (`payments:security:Keys`): one for data at rest (RDS storage,
 //! Performance Insights, the RDS-managed master secret, S3 buckets, flow log delivery) and one for
-//! compute (EBS volumes of the ASG's instances, CloudWatch log groups). Rotation on, 7-day deletion
+//! compute (EBS volumes of the ASG's instances, CloudWatch log groups, the alarm topic). Rotation on, 7-day deletion
 //! window, aliases, and key policies that name exactly the principals that use each key.
 
 use payments_aws::args::register;
@@ -82,6 +82,14 @@ pub fn compute_key_policy(account: &Account, region: &str) -> Value {
                 "Action": "kms:CreateGrant",
                 "Resource": "*",
                 "Condition": {"Bool": {"kms:GrantIsForAWSResource": true}}
+            },
+            {
+                "Sid": "CloudWatchAlarmsPublishToEncryptedTopic",
+                "Effect": "Allow",
+                "Principal": {"Service": "cloudwatch.amazonaws.com"},
+                "Action": ["kms:Decrypt", "kms:GenerateDataKey*"],
+                "Resource": "*",
+                "Condition": {"StringEquals": {"aws:SourceAccount": account.id}}
             },
             {
                 "Sid": "CloudWatchLogsEncryptsLogGroups",

@@ -7,7 +7,8 @@
 use payments_aws::args::register;
 use payments_aws::cloudwatch::LogGroupArgs;
 use payments_aws::lb::{
-    ListenerArgs, ListenerDefaultActionArgs, ListenerDefaultActionRedirectArgs,
+    ListenerArgs, ListenerDefaultActionArgs, ListenerDefaultActionForwardArgs,
+    ListenerDefaultActionForwardTargetGroupArgs, ListenerDefaultActionRedirectArgs,
     LoadBalancerAccessLogsArgs, LoadBalancerArgs, TargetGroupArgs, TargetGroupHealthCheckArgs,
 };
 use payments_aws::wafv2::{
@@ -19,6 +20,7 @@ use pulumi_runtime::{Output, PropertyMap, PropertyValue, Resource};
 use serde_json::json;
 
 use crate::kms::Keys;
+use crate::migration::traffic::OnPremTargets;
 use crate::naming::NameKind;
 use crate::network::{Network, Tier};
 use crate::scope::{Scope, set};
@@ -133,6 +135,36 @@ fn web_acl(scope: &Scope, parent: &Resource, alb: &Resource, keys: &Keys) -> Res
     acl
 }
 
+/// The HTTPS listener's action: forward to the app target group, or, while traffic is shifting,
+/// split between it and the on-prem target group by the AWS weight.
+fn forward_action(app: &Resource, on_prem: Option<&OnPremTargets>) -> ListenerDefaultActionArgs {
+    match on_prem {
+        None => ListenerDefaultActionArgs {
+            type_: set("forward"),
+            target_group_arn: set(app.output::<String>("arn")),
+            ..Default::default()
+        },
+        Some(on_prem) => {
+            let group =
+                |resource: &Resource, weight: i64| ListenerDefaultActionForwardTargetGroupArgs {
+                    arn: set(resource.output::<String>("arn")),
+                    weight: set(weight),
+                };
+            ListenerDefaultActionArgs {
+                type_: set("forward"),
+                forward: Some(ListenerDefaultActionForwardArgs {
+                    target_groups: Some(vec![
+                        group(app, on_prem.aws_weight),
+                        group(&on_prem.target_group, 100 - on_prem.aws_weight),
+                    ]),
+                    ..Default::default()
+                }),
+                ..Default::default()
+            }
+        }
+    }
+}
+
 /// Builds the edge.
 pub fn build(
     scope: &Scope,
@@ -141,6 +173,7 @@ pub fn build(
     storage: &Storage,
     keys: &Keys,
     certificate_arn: Output<String>,
+    on_prem: Option<&OnPremTargets>,
 ) -> Edge {
     let config = &scope.config;
     let component = scope.component("payments:edge:LoadBalancer", "load-balancer");
@@ -206,11 +239,7 @@ pub fn build(
             protocol: set("HTTPS"),
             ssl_policy: set(config.tls_policy.clone()),
             certificate_arn: set(certificate_arn),
-            default_actions: Some(vec![ListenerDefaultActionArgs {
-                type_: set("forward"),
-                target_group_arn: set(target_group.output::<String>("arn")),
-                ..Default::default()
-            }]),
+            default_actions: Some(vec![forward_action(&target_group, on_prem)]),
             tags: set(tags::named(config, &config.naming.label("listener-https"))),
             ..Default::default()
         },

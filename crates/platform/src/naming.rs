@@ -60,11 +60,17 @@ pub enum NameKind {
     WebAcl,
     /// DMS replication instance identifier.
     DmsInstance,
+    /// DMS replication subnet group.
+    DmsSubnetGroup,
+    /// Role DMS assumes to read the endpoint credentials from Secrets Manager.
+    DmsSecretsRole,
+    /// Its policy.
+    DmsSecretsPolicy,
 }
 
 impl NameKind {
     /// Every kind, for validation.
-    pub const ALL: [NameKind; 22] = [
+    pub const ALL: [NameKind; 25] = [
         Self::Alb,
         Self::AppTargetGroup,
         Self::OnPremTargetGroup,
@@ -87,6 +93,9 @@ impl NameKind {
         Self::AutoScalingGroup,
         Self::WebAcl,
         Self::DmsInstance,
+        Self::DmsSubnetGroup,
+        Self::DmsSecretsRole,
+        Self::DmsSecretsPolicy,
     ];
 
     /// The `<resource-type>` part, the maximum length and the character rules.
@@ -115,6 +124,9 @@ impl NameKind {
             Self::AutoScalingGroup => ("asg-app", 255, Permissive),
             Self::WebAcl => ("waf-alb", 128, Permissive),
             Self::DmsInstance => ("dms", 63, LowerHyphen),
+            Self::DmsSubnetGroup => ("dms-subnets", 255, LowerHyphen),
+            Self::DmsSecretsRole => ("role-dms-secrets", 64, Permissive),
+            Self::DmsSecretsPolicy => ("policy-dms-secrets", 128, Permissive),
         }
     }
 }

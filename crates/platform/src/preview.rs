@@ -166,11 +166,61 @@ pub fn render(plan: &Plan, colour: bool) -> String {
             out.push_str(&format!("  warning: {}\n", warning.message));
         }
     }
+    if let Some(migration) = plan.outputs.get("migration") {
+        out.push_str(&format!(
+            "\n{bold}Migration:{reset}\n{}",
+            migration_summary(migration)
+        ));
+    }
     out.push_str(&format!("\n{bold}Outputs:{reset}\n"));
-    for (key, value) in &plan.outputs {
+    for (key, value) in plan.outputs.iter().filter(|(key, _)| *key != "migration") {
         out.push_str(&format!("  {key}: {}\n", display_value(value)));
     }
     out
+}
+
+/// The migration state as lines: phase, weights, what exists.
+pub fn migration_summary(summary: &Value) -> String {
+    let field = |key: &str| {
+        summary
+            .get(key)
+            .map(display_value)
+            .unwrap_or_default()
+    };
+    if summary.get("configured") != Some(&Value::Bool(true)) {
+        return format!(
+            "  phase {} (no migration settings: no hybrid resources)\n",
+            field("phase")
+        );
+    }
+    let yes_no = |key: &str| {
+        if summary.get(key) == Some(&Value::Bool(true)) {
+            "yes"
+        } else {
+            "no"
+        }
+    };
+    let tasks = summary
+        .get("replicationTasks")
+        .and_then(Value::as_array)
+        .map(|tasks| {
+            tasks
+                .iter()
+                .filter_map(Value::as_str)
+                .collect::<Vec<_>>()
+                .join(", ")
+        })
+        .filter(|tasks| !tasks.is_empty())
+        .unwrap_or_else(|| "none".to_owned());
+    format!(
+        "  phase {}: AWS {}% / on-prem {}%\n  VPN to the data center: {}\n  weighted DNS and ALB routing: {}\n  DMS replication tasks: {}\n",
+        field("phase"),
+        field("awsTrafficWeight"),
+        field("onPremTrafficWeight"),
+        yes_no("vpn"),
+        yes_no("weightedTraffic"),
+        tasks
+    )
 }
 
 fn tree_lines<'a>(

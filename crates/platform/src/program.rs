@@ -10,9 +10,12 @@ use serde_json::Value;
 
 use crate::config::PlatformConfig;
 use crate::kms::{self, Account};
+use crate::migration::{Migration, connectivity, replication, traffic};
 use crate::network::{self, Tier};
 use crate::scope::Scope;
-use crate::{certificate, compute, database, iam, loadbalancer, security, storage, tags};
+use crate::{
+    certificate, compute, database, iam, loadbalancer, operations, security, storage, tags,
+};
 
 fn text(answer: &serde_json::Map<String, Value>, key: &str, what: &str) -> Result<String, String> {
     answer
@@ -51,7 +54,11 @@ pub async fn build(ctx: Context, config: PlatformConfig) -> Result<PropertyMap, 
     let keys = kms::build(&scope, &account);
     let storage = storage::build(&scope, &keys, &account, &elb_account_arn);
     let network = network::build(&scope, storage.logs.resource.output::<String>("arn")).await?;
-    let groups = security::build(&scope, &network);
+    let migration = Migration::of(&scope.config);
+    if let Some(migration) = migration {
+        connectivity::build(&scope, &network, migration);
+    }
+    let groups = security::build(&scope, &network, migration);
     let identity = iam::build(
         &scope,
         &account,
@@ -60,6 +67,8 @@ pub async fn build(ctx: Context, config: PlatformConfig) -> Result<PropertyMap, 
         &compute::app_log_group_name(&scope),
     );
     let certificate_arn = certificate::build(&scope);
+    let traffic = traffic::component(&scope, migration);
+    let on_prem = traffic::on_prem_targets(&scope, traffic.as_ref(), &network, migration);
     let edge = loadbalancer::build(
         &scope,
         &network,
@@ -67,9 +76,23 @@ pub async fn build(ctx: Context, config: PlatformConfig) -> Result<PropertyMap, 
         &storage,
         &keys,
         certificate_arn.clone(),
+        on_prem.as_ref(),
     );
+    traffic::records(&scope, traffic.as_ref(), &edge, migration);
     let app = compute::build(&scope, &network, &groups, &identity, &keys, &edge).await?;
     let database = database::build(&scope, &network, &groups, &identity, &keys);
+    let replication = migration.and_then(|migration| {
+        replication::build(
+            &scope,
+            &network,
+            &groups,
+            &keys,
+            &account,
+            &database.instance,
+            migration,
+        )
+    });
+    operations::build(&scope, &keys, &edge, replication.as_ref());
 
     let mut exports = PropertyMap::new();
     exports.insert("vpcId", network.vpc.id());
@@ -106,6 +129,10 @@ pub async fn build(ctx: Context, config: PlatformConfig) -> Result<PropertyMap, 
             .output::<serde_json::Value>("masterUserSecrets")
             .into_secret(),
     );
+    exports.insert(
+        "migration",
+        migration_summary(&scope.config, replication.as_ref()),
+    );
     exports.insert("dataKeyArn", keys.data.output::<String>("arn"));
     exports.insert("computeKeyArn", keys.compute.output::<String>("arn"));
     Ok(exports)
@@ -116,5 +143,27 @@ fn tier_key(tier: Tier) -> &'static str {
         Tier::Public => "public",
         Tier::App => "app",
         Tier::Data => "database",
+    }
+}
+
+/// The migration state for the stack outputs and the preview summary.
+fn migration_summary(
+    config: &PlatformConfig,
+    replication: Option<&replication::Replication>,
+) -> Value {
+    let phase = config.migration_phase;
+    match Migration::of(config) {
+        None => serde_json::json!({"phase": phase.as_str(), "configured": false}),
+        Some(migration) => serde_json::json!({
+            "phase": phase.as_str(),
+            "configured": true,
+            "awsTrafficWeight": migration.aws_weight(),
+            "onPremTrafficWeight": 100 - migration.aws_weight(),
+            "vpn": phase.has_vpn(),
+            "weightedTraffic": phase.has_weighted_traffic(),
+            "replicationTasks": replication
+                .map(|r| r.tasks.iter().map(|(id, _)| id.clone()).collect::<Vec<_>>())
+                .unwrap_or_default(),
+        }),
     }
 }

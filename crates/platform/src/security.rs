@@ -13,6 +13,7 @@ use payments_aws::ec2::SecurityGroupArgs;
 use payments_aws::vpc::{SecurityGroupEgressRuleArgs, SecurityGroupIngressRuleArgs};
 use pulumi_runtime::{Output, Resource};
 
+use crate::migration::Migration;
 use crate::naming::NameKind;
 use crate::network::Network;
 use crate::scope::{Scope, set};
@@ -130,8 +131,10 @@ fn group(
     )
 }
 
-/// Builds the three groups and their rules.
-pub fn build(scope: &Scope, network: &Network) -> SecurityGroups {
+/// Builds the three groups and their rules. During a migration, the on-prem networks are admitted
+/// only where the migration needs them: ALB to the on-prem app servers while traffic is weighted,
+/// the app tier to the on-prem MySQL while it is the writer.
+pub fn build(scope: &Scope, network: &Network, migration: Option<Migration<'_>>) -> SecurityGroups {
     let config = &scope.config;
     let component = scope.component("payments:security:SecurityGroups", "security-groups");
     let alb = group(
@@ -239,10 +242,60 @@ pub fn build(scope: &Scope, network: &Network) -> SecurityGroups {
             peer: Peer::Group(app.id()),
         },
     );
+    if let Some(migration) = migration {
+        migration_rules(scope, &component, &alb, &app, migration);
+    }
     SecurityGroups {
         component,
         alb,
         app,
         db,
+    }
+}
+
+fn migration_rules(
+    scope: &Scope,
+    parent: &Resource,
+    alb: &Resource,
+    app: &Resource,
+    migration: Migration<'_>,
+) {
+    let settings = migration.settings;
+    for cidr in &settings.on_prem_cidrs {
+        let label = cidr.replace(['.', '/'], "-");
+        if let Some(servers) = settings
+            .app_servers
+            .as_ref()
+            .filter(|_| migration.phase.has_weighted_traffic())
+        {
+            egress(
+                scope,
+                parent,
+                alb,
+                Rule {
+                    name: &format!("alb-to-onprem-{label}"),
+                    description: "ALB to the on-prem app servers over the VPN (weighted traffic)",
+                    port: servers.port,
+                    peer: Peer::Cidr(cidr.clone()),
+                },
+            );
+        }
+        if let Some(database) = settings
+            .database
+            .as_ref()
+            .filter(|_| migration.phase.on_prem_writes())
+        {
+            egress(
+                scope,
+                parent,
+                app,
+                Rule {
+                    name: &format!("app-to-onprem-db-{label}"),
+                    description: "App tier to the on-prem MySQL while it is the writer",
+                    port: database.port,
+                    peer: Peer::Cidr(cidr.clone()),
+                },
+            );
+        }
     }
 }

@@ -687,6 +687,7 @@ fn security_groups_form_a_least_privilege_chain() {
         group("secgroup-app-dev-a1b2"),
         group("secgroup-db-dev-a1b2"),
     );
+    let dms = group("secgroup-dms-dev-a1b2");
     let rules = of_type(
         &plan,
         "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
@@ -717,15 +718,25 @@ fn security_groups_form_a_least_privilege_chain() {
             );
         } else if target.contains(db.as_str()) {
             assert_eq!(port, 3306);
+            // The app tier, and during the migration the DMS replication instance.
+            let source = if rule.name == "ingress-db-from-dms" {
+                &dms
+            } else {
+                &app
+            };
             assert_eq!(
                 deps(rule, "referencedSecurityGroupId"),
-                BTreeSet::from([app.as_str()])
+                BTreeSet::from([source.as_str()])
             );
         } else {
             panic!("unexpected ingress rule {}", rule.name);
         }
     }
-    assert_eq!(rules.len(), 6, "2 CIDRs x (443, 80) + app + db");
+    assert_eq!(
+        rules.len(),
+        7,
+        "2 CIDRs x (443, 80) + app + db from app + db from DMS"
+    );
     let egress = of_type(
         &plan,
         "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule",
@@ -936,6 +947,12 @@ fn physical_names_follow_the_pattern() {
         .filter_map(|r| Some((r.ty.clone(), physical(r)?)))
         .collect();
     assert!(names.len() > 20, "only {} physical names", names.len());
+    // AWS requires these account-wide DMS role names exactly.
+    let mandated = ["dms-vpc-role", "dms-cloudwatch-logs-role"];
+    let names: Vec<(String, String)> = names
+        .into_iter()
+        .filter(|(_, name)| !mandated.contains(&name.as_str()))
+        .collect();
     for (ty, name) in &names {
         assert!(
             name.contains("-dev-a1b2"),

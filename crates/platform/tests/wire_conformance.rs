@@ -10,14 +10,36 @@ use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
+use payments_platform::preview::PlanMode;
+use pulumi_runtime::local::Simulator;
 use serde_json::{Map, Value};
 
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+mod common;
+
+/// The provider-computed outputs per type, from the AWS simulator, for the stand-in to answer
+/// with (it knows no provider itself).
+fn computed_outputs_file(dir: &Path) -> PathBuf {
+    let plan = common::outcome_of("dev", "Pulumi.dev.yaml", PlanMode::Deploy).plan;
+    let simulator = payments_aws::simulator::AwsSimulator::default();
+    let mut by_type = Map::new();
+    for resource in plan.resources.iter().filter(|r| r.custom) {
+        let outputs = simulator.computed_outputs(
+            &resource.ty,
+            &resource.name,
+            "standin-id",
+            &resource.inputs,
+        );
+        by_type
+            .entry(resource.ty.clone())
+            .or_insert(Value::Object(outputs));
+    }
+    let path = dir.join("computed.json");
+    std::fs::write(&path, Value::Object(by_type).to_string()).expect("computed outputs");
+    path
 }
 
 fn python() -> PathBuf {
-    let python = root().join(".venv-test/bin/python");
+    let python = common::root().join(".venv-test/bin/python");
     assert!(
         python.exists(),
         "the stand-in engine needs the test venv: run scripts/test.sh (it creates .venv-test)"
@@ -27,7 +49,7 @@ fn python() -> PathBuf {
 
 /// The dev stack's config as the language host passes it (`PULUMI_CONFIG`).
 pub fn engine_config(stack_file: &str) -> String {
-    let text = std::fs::read_to_string(root().join(stack_file)).expect("stack file");
+    let text = std::fs::read_to_string(common::root().join(stack_file)).expect("stack file");
     let yaml: serde_yaml_ng::Value = serde_yaml_ng::from_str(&text).expect("yaml");
     let config = yaml.get("config").expect("config").clone();
     let config: Map<String, Value> = serde_yaml_ng::from_value(config).expect("mapping");
@@ -64,12 +86,15 @@ fn converse(
     ));
     std::fs::create_dir_all(&dir).expect("temp dir");
     let report_path = dir.join("report.json");
+    let computed = computed_outputs_file(&dir);
     let dry = if dry_run { "true" } else { "false" };
     let mut server = Command::new(python());
     server
-        .arg(root().join("tools/standin-engine/standin_engine.py"))
+        .arg(common::root().join("tools/standin-engine/standin_engine.py"))
         .arg("--report")
         .arg(&report_path)
+        .arg("--computed")
+        .arg(&computed)
         .args(["--grace", "0.5", "--timeout", &timeout_seconds.to_string()])
         .env("PULUMI_STACK", "dev")
         .env("PULUMI_PROJECT", "payments-platform")

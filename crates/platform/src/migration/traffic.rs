@@ -1,0 +1,179 @@
+//! Gradual, reversible traffic shifting (`payments:migration:Traffic`), driven by one number, the
+//! AWS traffic weight:
+//! - the ALB's HTTPS listener forwards to the ASG target group and to an IP target group of the
+//!   on-prem servers (reached over the VPN, `availabilityZone: all`) with weights `w` / `100 - w`;
+//! - Route 53 weighted `A` records share the public name: an alias to the ALB (evaluating target
+//!   health) with weight `w` and the on-prem entry point's public IPs with weight `100 - w` (TTL
+//!   60 s), guarded by a health check on the on-prem side.
+
+use payments_aws::args::register;
+use payments_aws::lb::{TargetGroupArgs, TargetGroupAttachmentArgs, TargetGroupHealthCheckArgs};
+use payments_aws::route53::{
+    HealthCheckArgs, RecordAliasArgs, RecordArgs, RecordWeightedRoutingPolicyArgs,
+};
+use pulumi_runtime::Resource;
+
+use super::Migration;
+use crate::config::MigrationPhase;
+use crate::loadbalancer::Edge;
+use crate::naming::NameKind;
+use crate::network::Network;
+use crate::scope::{Scope, set};
+use crate::tags;
+
+/// The on-prem target group and its AWS weight, when the phase weights traffic.
+pub struct OnPremTargets {
+    /// The IP target group of the on-prem servers.
+    pub target_group: Resource,
+    /// The AWS share of the traffic (the on-prem group gets the rest).
+    pub aws_weight: i64,
+}
+
+/// The component of the traffic resources.
+pub fn component(scope: &Scope, migration: Option<Migration<'_>>) -> Option<Resource> {
+    let migration = migration?;
+    let weighted =
+        migration.phase.has_weighted_traffic() || migration.phase == MigrationPhase::Decommission;
+    weighted.then(|| scope.component("payments:migration:Traffic", "traffic"))
+}
+
+/// Registers the IP target group of the on-prem servers when the phase weights traffic.
+pub fn on_prem_targets(
+    scope: &Scope,
+    parent: Option<&Resource>,
+    network: &Network,
+    migration: Option<Migration<'_>>,
+) -> Option<OnPremTargets> {
+    let migration = migration?;
+    let (parent, app) = (parent?, migration.settings.app_servers.as_ref()?);
+    if !migration.phase.has_weighted_traffic() || app.ips.is_empty() {
+        return None;
+    }
+    let config = &scope.config;
+    let name = config.naming.name(NameKind::OnPremTargetGroup);
+    let target_group = register(
+        &scope.ctx,
+        &name,
+        &TargetGroupArgs {
+            name: set(name.clone()),
+            target_type: set("ip"),
+            port: set(app.port),
+            protocol: set("HTTPS"),
+            vpc_id: set(network.vpc.id()),
+            deregistration_delay: set(30),
+            health_check: Some(TargetGroupHealthCheckArgs {
+                enabled: set(true),
+                protocol: set("HTTPS"),
+                path: set(app.health_check_path.clone()),
+                port: set("traffic-port"),
+                interval: set(config.health_check.interval),
+                timeout: set(5),
+                healthy_threshold: set(config.health_check.healthy_threshold),
+                unhealthy_threshold: set(config.health_check.unhealthy_threshold),
+                matcher: set(config.health_check.matcher.clone()),
+            }),
+            tags: set(tags::named(config, &name)),
+            ..Default::default()
+        },
+        scope.child_of(parent),
+    );
+    for ip in &app.ips {
+        register(
+            &scope.ctx,
+            &format!("onprem-target-{}", ip.replace('.', "-")),
+            &TargetGroupAttachmentArgs {
+                target_group_arn: set(target_group.output::<String>("arn")),
+                target_id: set(ip.clone()),
+                port: set(app.port),
+                availability_zone: set("all"),
+                ..Default::default()
+            },
+            scope.child_of(parent),
+        );
+    }
+    Some(OnPremTargets {
+        target_group,
+        aws_weight: migration.aws_weight(),
+    })
+}
+
+/// Registers the weighted DNS records (and the on-prem health check) for the phase.
+pub fn records(
+    scope: &Scope,
+    parent: Option<&Resource>,
+    edge: &Edge,
+    migration: Option<Migration<'_>>,
+) {
+    let (Some(migration), Some(parent)) = (migration, parent) else {
+        return;
+    };
+    let Some(record) = &migration.settings.public_record else {
+        return;
+    };
+    let weight = migration.aws_weight();
+    let opts = || scope.child_of(parent);
+    register(
+        &scope.ctx,
+        "dns-aws",
+        &RecordArgs {
+            zone_id: set(record.hosted_zone_id.clone()),
+            name: set(record.name.clone()),
+            type_: set("A"),
+            set_identifier: set("aws"),
+            weighted_routing_policies: Some(vec![RecordWeightedRoutingPolicyArgs {
+                weight: set(weight),
+            }]),
+            aliases: Some(vec![RecordAliasArgs {
+                name: set(edge.alb.output::<String>("dnsName")),
+                zone_id: set(edge.alb.output::<String>("zoneId")),
+                evaluate_target_health: set(true),
+            }]),
+            ..Default::default()
+        },
+        opts(),
+    );
+    let Some(app) = migration
+        .settings
+        .app_servers
+        .as_ref()
+        .filter(|_| migration.phase.has_weighted_traffic())
+    else {
+        return;
+    };
+    let config = &scope.config;
+    let health_check = register(
+        &scope.ctx,
+        "onprem-health-check",
+        &HealthCheckArgs {
+            type_: set("HTTPS"),
+            ip_address: app.public_ips.first().cloned().map(Into::into),
+            fqdn: set(record.name.clone()),
+            port: set(app.port),
+            resource_path: set(app.health_check_path.clone()),
+            failure_threshold: set(3),
+            request_interval: set(30),
+            enable_sni: set(true),
+            tags: set(tags::named(config, &config.naming.label("onprem-health"))),
+            ..Default::default()
+        },
+        opts(),
+    );
+    register(
+        &scope.ctx,
+        "dns-onprem",
+        &RecordArgs {
+            zone_id: set(record.hosted_zone_id.clone()),
+            name: set(record.name.clone()),
+            type_: set("A"),
+            ttl: set(60),
+            records: set(app.public_ips.clone()),
+            set_identifier: set("onprem"),
+            weighted_routing_policies: Some(vec![RecordWeightedRoutingPolicyArgs {
+                weight: set(100 - weight),
+            }]),
+            health_check_id: set(health_check.id()),
+            ..Default::default()
+        },
+        opts(),
+    );
+}
