@@ -136,15 +136,15 @@ pub fn build(scope: &Scope, keys: &Keys, edge: &Edge, replication: Option<&Repli
     let instance_id = replication
         .instance
         .output::<String>("replicationInstanceId");
-    for (task_id, task) in &replication.tasks {
-        let task_resource = task.output::<String>("replicationTaskId");
+    for task in &replication.tasks {
+        let task_resource = task.resource.output::<String>("replicationTaskId");
         let dimensions = instance_id.zip(&task_resource).map(|(instance, task)| {
             BTreeMap::from([
                 ("ReplicationInstanceIdentifier".to_owned(), instance),
                 ("ReplicationTaskIdentifier".to_owned(), task),
             ])
         });
-        let short = task_id.trim_start_matches("dms-");
+        let short = task.direction;
         for (metric, threshold, what) in [
             ("CDCLatencySource", 60.0, "source"),
             ("CDCLatencyTarget", 60.0, "target"),

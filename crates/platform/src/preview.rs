@@ -181,12 +181,7 @@ pub fn render(plan: &Plan, colour: bool) -> String {
 
 /// The migration state as lines: phase, weights, what exists.
 pub fn migration_summary(summary: &Value) -> String {
-    let field = |key: &str| {
-        summary
-            .get(key)
-            .map(display_value)
-            .unwrap_or_default()
-    };
+    let field = |key: &str| summary.get(key).map(display_value).unwrap_or_default();
     if summary.get("configured") != Some(&Value::Bool(true)) {
         return format!(
             "  phase {} (no migration settings: no hybrid resources)\n",

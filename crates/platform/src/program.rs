@@ -162,7 +162,7 @@ fn migration_summary(
             "vpn": phase.has_vpn(),
             "weightedTraffic": phase.has_weighted_traffic(),
             "replicationTasks": replication
-                .map(|r| r.tasks.iter().map(|(id, _)| id.clone()).collect::<Vec<_>>())
+                .map(|r| r.tasks.iter().map(|task| task.id.clone()).collect::<Vec<_>>())
                 .unwrap_or_default(),
         }),
     }

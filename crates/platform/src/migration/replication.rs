@@ -29,8 +29,18 @@ use crate::tags;
 pub struct Replication {
     /// The replication instance.
     pub instance: Resource,
-    /// The running tasks (forward before cutover, reverse after), with their ids.
-    pub tasks: Vec<(String, Resource)>,
+    /// The running tasks: `forward` before cutover, `reverse` after.
+    pub tasks: Vec<Task>,
+}
+
+/// One replication task.
+pub struct Task {
+    /// `forward` (on-prem -> RDS) or `reverse` (RDS -> on-prem).
+    pub direction: &'static str,
+    /// The task identifier.
+    pub id: String,
+    /// The task resource.
+    pub resource: Resource,
 }
 
 /// One entry of `masterUserSecrets`.
@@ -359,8 +369,8 @@ pub fn build(
         .clone()
         .unwrap_or_else(default_table_mappings)
         .to_string();
-    let task = |name: &str, migration_type: &str, from: &Resource, to: &Resource| {
-        let id = naming.label(&format!("dms-{name}"));
+    let task = |direction: &'static str, migration_type: &str, from: &Resource, to: &Resource| {
+        let id = naming.label(&format!("dms-{direction}"));
         let task = register(
             &scope.ctx,
             &id,
@@ -378,7 +388,11 @@ pub fn build(
             },
             opts(),
         );
-        (id, task)
+        Task {
+            direction,
+            id,
+            resource: task,
+        }
     };
     let mut tasks = Vec::new();
     if phase.has_forward_replication() {
