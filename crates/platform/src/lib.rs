@@ -6,6 +6,8 @@ pub mod compute;
 pub mod config;
 pub mod database;
 pub mod engine_mode;
+pub mod graph;
+pub mod graph_cmd;
 pub mod iam;
 pub mod kms;
 pub mod loadbalancer;

@@ -9,7 +9,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-use payments_platform::{engine_mode, packages, preview};
+use payments_platform::{engine_mode, graph_cmd, packages, preview};
 
 #[derive(Parser)]
 #[command(
@@ -32,6 +32,8 @@ enum Command {
     },
     /// Run the whole program offline on the local engine and print the plan.
     Preview(preview::PreviewArgs),
+    /// Draw the architecture (Graphviz DOT, Mermaid, SVG or PNG) from the registrations.
+    Graph(graph_cmd::GraphArgs),
 }
 
 fn main() -> ExitCode {
@@ -49,6 +51,7 @@ fn main() -> ExitCode {
     let code = match cli.command {
         Some(Command::GetPackages { file }) => packages::write(&file),
         Some(Command::Preview(args)) => runtime.block_on(preview::run(&args)),
+        Some(Command::Graph(args)) => runtime.block_on(graph_cmd::run(&args)),
         None => runtime.block_on(engine_mode::run()),
     };
     ExitCode::from(code)
