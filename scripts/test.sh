@@ -11,6 +11,8 @@ if [ ! -x "$venv/bin/python" ]; then
   "$venv/bin/pip" install --quiet -r tools/standin-engine/requirements.txt
   "$venv/bin/pip" install --quiet --no-deps -r tools/standin-engine/requirements-nodeps.txt
 fi
+# Outside the `if`, so an existing venv gets it too (a no-op when already installed).
+"$venv/bin/pip" install --quiet -r crates/compliance/tests/requirements.txt
 
 echo "== stand-in engine self-test"
 (cd tools/standin-engine && "../../$venv/bin/python" -m unittest -q test_standin_engine)

@@ -72,6 +72,35 @@ fn service(ty: &str) -> &str {
         .unwrap_or("aws")
 }
 
+/// An ARN in the shape AWS gives resources of type `ty`.
+fn arn(ty: &str, physical: &str, id: &str) -> String {
+    let regional =
+        |service: &str, rest: String| format!("arn:aws:{service}:{REGION}:{ACCOUNT_ID}:{rest}");
+    match ty {
+        "aws:kms/key:Key" => regional("kms", format!("key/{id}")),
+        "aws:s3/bucket:Bucket" => format!("arn:aws:s3:::{physical}"),
+        "aws:iam/role:Role" => format!("arn:aws:iam::{ACCOUNT_ID}:role/{physical}"),
+        "aws:iam/policy:Policy" => format!("arn:aws:iam::{ACCOUNT_ID}:policy/{physical}"),
+        "aws:iam/instanceProfile:InstanceProfile" => {
+            format!("arn:aws:iam::{ACCOUNT_ID}:instance-profile/{physical}")
+        }
+        "aws:lb/loadBalancer:LoadBalancer" => regional(
+            "elasticloadbalancing",
+            format!("loadbalancer/app/{physical}/{id}"),
+        ),
+        "aws:lb/targetGroup:TargetGroup" => regional(
+            "elasticloadbalancing",
+            format!("targetgroup/{physical}/{id}"),
+        ),
+        "aws:rds/instance:Instance" => regional("rds", format!("db:{physical}")),
+        "aws:cloudwatch/logGroup:LogGroup" => regional("logs", format!("log-group:{physical}")),
+        "aws:sns/topic:Topic" => regional("sns", physical.to_owned()),
+        "aws:wafv2/webAcl:WebAcl" => regional("wafv2", format!("regional/webacl/{physical}/{id}")),
+        "aws:acm/certificate:Certificate" => regional("acm", format!("certificate/{id}")),
+        _ => regional(service(ty), format!("{physical}/{id}")),
+    }
+}
+
 fn input_str<'a>(inputs: &'a Map<String, Value>, key: &str) -> Option<&'a str> {
     inputs
         .get(key)
@@ -94,13 +123,7 @@ impl Simulator for AwsSimulator {
             .to_owned();
         let mut out = Map::new();
         if ty.starts_with("aws:") {
-            out.insert(
-                "arn".to_owned(),
-                json!(format!(
-                    "arn:aws:{}:{REGION}:{ACCOUNT_ID}:{physical}/{id}",
-                    service(ty)
-                )),
-            );
+            out.insert("arn".to_owned(), json!(arn(ty, &physical, id)));
         }
         let extra = match ty {
             "aws:ec2/vpc:Vpc" => json!({"defaultSecurityGroupId": format!("sg-default-{id}"),

@@ -250,11 +250,12 @@ pub async fn build(
         },
         opts(),
     );
+    let policy_name = config.naming.label("asg-cpu-target");
     register(
         &scope.ctx,
-        &format!("{asg_name}-cpu-target"),
+        &policy_name,
         &PolicyArgs {
-            name: set(format!("{asg_name}-cpu-target")),
+            name: set(policy_name.clone()),
             autoscaling_group_name: set(group.output::<String>("name")),
             policy_type: set("TargetTrackingScaling"),
             target_tracking_configuration: Some(PolicyTargetTrackingConfigurationArgs {

@@ -10,7 +10,7 @@ use pulumi_runtime::run::{EXIT_BAIL, EngineEnv, run as run_program};
 use pulumi_runtime::{Config, RunInfo};
 
 use crate::config::{self, PROJECT};
-use crate::program;
+use crate::{policy, program};
 
 const EXIT_BAIL_U8: u8 = 32;
 const _: () = assert!(EXIT_BAIL == EXIT_BAIL_U8 as i32);
@@ -49,7 +49,11 @@ pub async fn run() -> u8 {
         dry_run: env.dry_run,
         parallel: env.parallel,
     };
-    let outcome = run_program(info, monitor, |ctx| program::build(ctx, platform), None).await;
+    // In a preview the compliance pack gates the run: a mandatory violation fails it.
+    let gate = info
+        .dry_run
+        .then(|| policy::gate(policy::settings(&platform)));
+    let outcome = run_program(info, monitor, |ctx| program::build(ctx, platform), gate).await;
     if outcome.succeeded() { 0 } else { EXIT_BAIL_U8 }
 }
 

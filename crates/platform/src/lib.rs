@@ -16,6 +16,7 @@ pub mod naming;
 pub mod network;
 pub mod operations;
 pub mod packages;
+pub mod policy;
 pub mod preview;
 pub mod program;
 pub mod schedule;

@@ -9,7 +9,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-use payments_platform::{engine_mode, graph_cmd, packages, preview};
+use payments_platform::{engine_mode, graph_cmd, packages, policy, preview};
 
 #[derive(Parser)]
 #[command(
@@ -32,6 +32,8 @@ enum Command {
     },
     /// Run the whole program offline on the local engine and print the plan.
     Preview(preview::PreviewArgs),
+    /// Evaluate the PCI DSS compliance pack on a stack's plan or a plan file.
+    Policy(policy::PolicyArgs),
     /// Draw the architecture (Graphviz DOT, Mermaid, SVG or PNG) from the registrations.
     Graph(graph_cmd::GraphArgs),
 }
@@ -52,6 +54,7 @@ fn main() -> ExitCode {
         Some(Command::GetPackages { file }) => packages::write(&file),
         Some(Command::Preview(args)) => runtime.block_on(preview::run(&args)),
         Some(Command::Graph(args)) => runtime.block_on(graph_cmd::run(&args)),
+        Some(Command::Policy(args)) => runtime.block_on(policy::run(&args)),
         None => runtime.block_on(engine_mode::run()),
     };
     ExitCode::from(code)

@@ -16,7 +16,8 @@ use pulumi_runtime::{Config, RunInfo, wire};
 use serde_json::Value;
 
 use crate::config::{self, PROJECT};
-use crate::program;
+use crate::{policy, program};
+use payments_compliance::Report;
 
 /// Exit code for a configuration error.
 pub const EXIT_CONFIG: u8 = 2;
@@ -61,13 +62,37 @@ pub async fn plan_stack(
     plan_config(stack, &config, mode).await
 }
 
-/// Runs the program offline for `stack` with `config`.
+/// Runs the program offline for `stack` with `config`; the plan carries the policy report.
 pub async fn plan_config(
     stack: &str,
     config: &Config,
     mode: PlanMode,
 ) -> Result<RunOutcome, String> {
+    plan_config_with_report(stack, config, mode)
+        .await
+        .map(|(outcome, _)| outcome)
+}
+
+/// [`plan_stack`], with the compliance report of the plan.
+pub async fn plan_stack_with_report(
+    stack: &str,
+    path: &std::path::Path,
+    mode: PlanMode,
+) -> Result<(RunOutcome, Report), String> {
+    let config = Config::from_stack_file(path, PROJECT, |name| std::env::var(name).ok())
+        .map_err(|e| e.to_string())?;
+    plan_config_with_report(stack, &config, mode).await
+}
+
+/// Runs the program offline for `stack` with `config`, evaluates the compliance pack on the plan
+/// and attaches the report to it.
+pub async fn plan_config_with_report(
+    stack: &str,
+    config: &Config,
+    mode: PlanMode,
+) -> Result<(RunOutcome, Report), String> {
     let platform = config::load(config).map_err(|e| e.to_string())?;
+    let settings = policy::settings(&platform);
     let dry_run = mode == PlanMode::Preview;
     let simulator = AwsSimulator {
         latencies: mode == PlanMode::TimedDeploy,
@@ -84,7 +109,10 @@ pub async fn plan_config(
         dry_run,
         parallel: None,
     };
-    Ok(run_program(info, engine, |ctx| program::build(ctx, platform), None).await)
+    let mut outcome = run_program(info, engine, |ctx| program::build(ctx, platform), None).await;
+    let report = payments_compliance::evaluate_with(&outcome.plan, &settings);
+    report.attach(&mut outcome.plan);
+    Ok((outcome, report))
 }
 
 /// Runs `preview`; returns the exit code.
@@ -93,29 +121,60 @@ pub async fn run(args: &PreviewArgs) -> u8 {
         .config
         .clone()
         .unwrap_or_else(|| PathBuf::from(format!("Pulumi.{}.yaml", args.stack)));
-    let outcome = match plan_stack(&args.stack, &path, PlanMode::Preview).await {
-        Ok(outcome) => outcome,
-        Err(message) => {
-            eprintln!("error: {message}");
-            return EXIT_CONFIG;
-        }
-    };
+    let (outcome, report) =
+        match plan_stack_with_report(&args.stack, &path, PlanMode::Preview).await {
+            Ok(result) => result,
+            Err(message) => {
+                eprintln!("error: {message}");
+                return EXIT_CONFIG;
+            }
+        };
     let colour = std::io::stdout().is_terminal();
     print!("{}", render(&outcome.plan, colour));
+    print!("{}", policy_summary(&report));
     if let Some(json) = &args.json
         && let Err(err) = std::fs::write(json, outcome.plan.to_json_pretty())
     {
         eprintln!("error: cannot write {}: {err}", json.display());
         return EXIT_FAILED;
     }
-    if outcome.succeeded() {
+    for error in &outcome.errors {
+        eprintln!("error: {error}");
+    }
+    for message in policy::mandatory_messages(&report) {
+        eprintln!("error: {message}");
+    }
+    if outcome.succeeded() && report.mandatory_violations() == 0 {
         0
     } else {
-        for error in &outcome.errors {
-            eprintln!("error: {error}");
-        }
         EXIT_FAILED
     }
+}
+
+/// The compliance summary under the preview: counts, and each violation.
+pub fn policy_summary(report: &Report) -> String {
+    let counts = report.counts;
+    let mut out = format!(
+        "\nPolicy (PCI DSS pack): {} rules, {} passed; {} mandatory and {} advisory violations, {} waived, {} undecided until deployment\n",
+        counts.rules,
+        counts.rules_passed,
+        counts.mandatory,
+        counts.advisory,
+        counts.waived,
+        counts.undecided
+    );
+    for finding in &report.violations {
+        out.push_str(&format!(
+            "  {} [{}] {}\n",
+            finding.severity.as_str(),
+            finding.rule,
+            finding.message
+        ));
+    }
+    if !report.violations.is_empty() || counts.waived > 0 {
+        out.push_str("  details: payments-platform policy (text, --format json, --format sarif)\n");
+    }
+    out
 }
 
 /// The human view of a plan: tree, counts, warnings and outputs.

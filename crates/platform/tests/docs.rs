@@ -66,3 +66,53 @@ fn every_config_key_is_documented_and_every_documented_key_exists() {
         "README configuration reference and src/config.rs differ"
     );
 }
+
+/// The status row of `docs/compliance.md` for a stack and mode, as the code computes it.
+fn status_row(
+    stack: &str,
+    file: &str,
+    mode: payments_platform::preview::PlanMode,
+    label: &str,
+) -> String {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let (_, report) = runtime
+        .block_on(payments_platform::preview::plan_stack_with_report(
+            stack,
+            &root.join(file),
+            mode,
+        ))
+        .expect("valid config");
+    let c = report.counts;
+    format!(
+        "| {stack} | {label} | {} | {}/{} | {} | {} | {} | {} |",
+        c.resources, c.rules_passed, c.rules, c.mandatory, c.advisory, c.waived, c.undecided
+    )
+}
+
+#[test]
+fn the_compliance_status_table_matches_the_pack_on_the_example_stacks() {
+    use payments_platform::preview::PlanMode;
+    let doc = root_file("docs/compliance.md");
+    let mut rows = Vec::new();
+    for (stack, file) in [("dev", "Pulumi.dev.yaml"), ("prod", "Pulumi.prod.yaml")] {
+        for (mode, label) in [
+            (PlanMode::Preview, "preview"),
+            (PlanMode::Deploy, "deployed"),
+        ] {
+            rows.push(status_row(stack, file, mode, label));
+        }
+    }
+    let missing: Vec<&String> = rows
+        .iter()
+        .filter(|row| !doc.contains(row.as_str()))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "docs/compliance.md status table should hold:\n{}",
+        rows.join("\n")
+    );
+}

@@ -436,7 +436,7 @@ fn auto_scaling_group_spans_private_subnets_with_zero_downtime_refresh() {
     let policy = named(
         &plan,
         "aws:autoscaling/policy:Policy",
-        "asg-app-dev-a1b2-cpu-target",
+        "asg-cpu-target-dev-a1b2",
     );
     assert_eq!(at(policy, "policyType"), "TargetTrackingScaling");
 }
