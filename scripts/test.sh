@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Runs every test of the project: the Python test venv is created if missing (stand-in engine
-# and schema tools), the schema index and generated inputs are checked against their generators,
-# then the whole Rust workspace is tested.
+# Runs every test of the project: the Python test venv is created if missing (stand-in engine,
+# SARIF schema validation), the schema index and generated inputs are checked against their
+# generators, the whole Rust workspace is tested, and the README's main command is run as written.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -23,3 +23,6 @@ python3 tools/schema/gen_rust.py --check
 
 echo "== Rust tests"
 cargo test --workspace --quiet
+
+echo "== the README's main command, as a new user runs it"
+scripts/check-readme-main-command.sh

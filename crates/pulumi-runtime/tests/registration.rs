@@ -263,3 +263,41 @@ async fn an_engine_error_fails_the_run_and_is_logged_while_dependents_are_skippe
             .any(|l| l.severity == "error" && l.message.contains("broken"))
     );
 }
+
+#[tokio::test]
+async fn a_failing_plan_check_fails_the_run_before_shutdown() {
+    let engine = common::engine(true, Duration::ZERO);
+    let outcome = run(
+        common::info(true, None),
+        engine.clone(),
+        |ctx| async move {
+            common::register(&ctx, "a", PropertyMap::new());
+            Ok(PropertyMap::new())
+        },
+        Some(Box::new(|plan: &pulumi_runtime::Plan| {
+            assert!(
+                plan.resource(&urn("a")).is_some(),
+                "the check sees the recorded plan"
+            );
+            vec!["policy says no".to_owned()]
+        })),
+    )
+    .await;
+    assert_eq!(outcome.errors, vec!["policy says no".to_owned()]);
+    assert!(
+        outcome
+            .plan
+            .logs
+            .iter()
+            .any(|l| l.severity == "error" && l.message == "policy says no")
+    );
+    // No shutdown was signalled: the local engine still accepts registrations.
+    let late = pulumi_gestalt_proto::pulumi::pulumirpc::RegisterResourceRequest {
+        r#type: "test:index:Thing".to_owned(),
+        name: "late".to_owned(),
+        parent: "urn:pulumi:test::proj::pulumi:pulumi:Stack::proj-test".to_owned(),
+        custom: true,
+        ..Default::default()
+    };
+    assert!(engine.register_resource(late).await.is_ok());
+}
