@@ -139,3 +139,90 @@ fn policy_on_a_plan_file_exits_non_zero_on_a_mandatory_violation() {
             .is_some_and(|r| !r.is_empty())
     );
 }
+
+/// The named mutations, applied to the real dev plan: each makes its rule report the
+/// mutated resource.
+#[test]
+fn mutations_of_the_real_plan_are_caught_by_their_rule() {
+    type Mutation = fn(&mut Plan);
+    fn find<'a>(
+        plan: &'a mut Plan,
+        ty: &str,
+        name: &str,
+    ) -> &'a mut pulumi_runtime::plan::PlanResource {
+        plan.resources
+            .iter_mut()
+            .find(|r| r.ty == ty && r.name == name)
+            .unwrap_or_else(|| panic!("no {ty} {name}"))
+    }
+    let cases: [(&str, &str, Mutation); 8] = [
+        ("sg-no-world-ingress", "ingress-db-from-app", |p| {
+            let rule = find(
+                p,
+                "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
+                "ingress-db-from-app",
+            );
+            rule.inputs.remove("referencedSecurityGroupId");
+            rule.inputs.insert("cidrIpv4".into(), json!("0.0.0.0/0"));
+        }),
+        ("rds-encrypted-cmk", "mysql-dev-a1b2", |p| {
+            find(p, "aws:rds/instance:Instance", "mysql-dev-a1b2")
+                .inputs
+                .insert("storageEncrypted".into(), json!(false));
+        }),
+        ("tags-required", "egress-app-https", |p| {
+            let provider = find(p, "pulumi:providers:aws", "aws-dev-a1b2");
+            provider.inputs.insert(
+                "defaultTags".into(),
+                json!("{\"tags\":{\"Environment\":\"dev\"}}"),
+            );
+        }),
+        ("s3-versioning", "bucket-static", |p| {
+            p.resources.retain(|r| r.name != "bucket-static-versioning");
+        }),
+        ("iam-no-admin", "policy-app-dev-a1b2", |p| {
+            let policy = find(p, "aws:iam/policy:Policy", "policy-app-dev-a1b2");
+            let doc = json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]});
+            policy
+                .inputs
+                .insert("policy".into(), json!(doc.to_string()));
+        }),
+        ("subnet-no-auto-public-ip", "subnet-app-a", |p| {
+            find(p, "aws:ec2/subnet:Subnet", "subnet-app-a")
+                .inputs
+                .insert("mapPublicIpOnLaunch".into(), json!(true));
+        }),
+        ("alb-http-redirects", "listener-http-redirect", |p| {
+            let https =
+                find(p, "aws:lb/listener:Listener", "listener-https").inputs["defaultActions"]
+                    .clone();
+            find(p, "aws:lb/listener:Listener", "listener-http-redirect")
+                .inputs
+                .insert("defaultActions".into(), https);
+        }),
+        ("no-ssh", "ingress-app-from-alb", |p| {
+            let rule = find(
+                p,
+                "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
+                "ingress-app-from-alb",
+            );
+            rule.inputs.insert("fromPort".into(), json!(22));
+            rule.inputs.insert("toPort".into(), json!(22));
+        }),
+    ];
+    let compliant = common::outcome_of("dev", "Pulumi.dev.yaml", PlanMode::Deploy).plan;
+    for (rule, resource, mutate) in cases {
+        let mut plan = compliant.clone();
+        plan.policy = None;
+        mutate(&mut plan);
+        let report = payments_compliance::evaluate(&plan);
+        let caught = report
+            .violations_of(rule)
+            .any(|f| f.resource_name == resource);
+        assert!(
+            caught,
+            "{rule} did not report {resource}:\n{}",
+            report.to_text(false)
+        );
+    }
+}
