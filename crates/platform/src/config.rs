@@ -21,6 +21,12 @@ pub const ACCEPTED_TLS_POLICIES: &[&str] = &[
     "ELBSecurityPolicy-TLS13-1-3-FIPS-2023-04",
 ];
 
+/// Retention periods CloudWatch Logs accepts, in days.
+pub const LOG_RETENTION_DAYS: &[i64] = &[
+    1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922,
+    3288, 3653,
+];
+
 /// The migration phase the stack is in (see docs/migration.md).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -304,6 +310,14 @@ pub fn load(config: &Config) -> Result<PlatformConfig, ConfigErrors> {
             "e.g. 8080",
         );
     }
+    if !LOG_RETENTION_DAYS.contains(&log_retention_days) {
+        r.invalid(
+            "logRetentionDays",
+            Some(log_retention_days.to_string()),
+            "is not a retention CloudWatch Logs accepts",
+            "use one of 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653",
+        );
+    }
     if !health_check.path.starts_with('/') {
         r.invalid(
             "healthCheckPath",
@@ -344,6 +358,14 @@ pub fn load(config: &Config) -> Result<PlatformConfig, ConfigErrors> {
                 None,
                 "production needs a real certificate; self-signed is for test stacks only",
                 "set certificateArn, or domainName and hostedZoneId",
+            );
+        }
+        if log_retention_days < 365 {
+            r.invalid(
+                "logRetentionDays",
+                Some(log_retention_days.to_string()),
+                "production keeps logs at least a year (PCI DSS 10.5.1)",
+                "set 365 or more",
             );
         }
         if skip_final_snapshot {

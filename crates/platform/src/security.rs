@@ -66,46 +66,38 @@ fn peer_fields(peer: Peer) -> (Option<String>, Option<String>, Option<Output<Str
     }
 }
 
-/// Adds an ingress rule to `group`.
-pub fn ingress(scope: &Scope, parent: &Resource, group: &Resource, rule: Rule<'_>) -> Resource {
-    let (cidr, prefix_list, source) = peer_fields(rule.peer);
-    register(
-        &scope.ctx,
-        &format!("ingress-{}", rule.name),
-        &SecurityGroupIngressRuleArgs {
-            security_group_id: set(group.id()),
+/// The inputs of a TCP rule on `group` from or to `rule.peer`. Ingress and egress rules are
+/// different resource types with the same inputs, hence a macro rather than a function.
+macro_rules! tcp_rule {
+    ($args:ident, $group:expr, $rule:expr) => {{
+        let rule: Rule<'_> = $rule;
+        let (cidr, prefix_list, peer_group) = peer_fields(rule.peer);
+        $args {
+            security_group_id: set($group.id()),
             ip_protocol: set("tcp"),
             from_port: set(rule.port),
             to_port: set(rule.port),
             cidr_ipv4: cidr.map(Into::into),
             prefix_list_id: prefix_list.map(Into::into),
-            referenced_security_group_id: source.map(Into::into),
+            referenced_security_group_id: peer_group.map(Into::into),
             description: set(rule.description.to_owned()),
             ..Default::default()
-        },
-        scope.child_of(parent),
-    )
+        }
+    }};
+}
+
+/// Adds an ingress rule to `group`.
+pub fn ingress(scope: &Scope, parent: &Resource, group: &Resource, rule: Rule<'_>) -> Resource {
+    let name = format!("ingress-{}", rule.name);
+    let args = tcp_rule!(SecurityGroupIngressRuleArgs, group, rule);
+    register(&scope.ctx, &name, &args, scope.child_of(parent))
 }
 
 /// Adds an egress rule to `group`.
 pub fn egress(scope: &Scope, parent: &Resource, group: &Resource, rule: Rule<'_>) -> Resource {
-    let (cidr, prefix_list, destination) = peer_fields(rule.peer);
-    register(
-        &scope.ctx,
-        &format!("egress-{}", rule.name),
-        &SecurityGroupEgressRuleArgs {
-            security_group_id: set(group.id()),
-            ip_protocol: set("tcp"),
-            from_port: set(rule.port),
-            to_port: set(rule.port),
-            cidr_ipv4: cidr.map(Into::into),
-            prefix_list_id: prefix_list.map(Into::into),
-            referenced_security_group_id: destination.map(Into::into),
-            description: set(rule.description.to_owned()),
-            ..Default::default()
-        },
-        scope.child_of(parent),
-    )
+    let name = format!("egress-{}", rule.name);
+    let args = tcp_rule!(SecurityGroupEgressRuleArgs, group, rule);
+    register(&scope.ctx, &name, &args, scope.child_of(parent))
 }
 
 fn group(

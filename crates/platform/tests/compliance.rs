@@ -52,16 +52,7 @@ fn every_migration_phase_is_compliant() {
         ("cutover", 100),
         ("decommission", 100),
     ] {
-        let yaml = common::dev_yaml_with(|y| {
-            y.replace(
-                "migrationPhase: prepare",
-                &format!("migrationPhase: {phase}"),
-            )
-            .replace(
-                "awsTrafficWeight: 0",
-                &format!("awsTrafficWeight: {weight}"),
-            )
-        });
+        let yaml = common::phase_yaml(phase, weight);
         let plan = common::outcome_of_yaml(&yaml, PlanMode::Deploy)
             .expect("valid")
             .plan;

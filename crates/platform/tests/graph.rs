@@ -41,10 +41,7 @@ fn dot_shows_every_tier_and_the_security_edges() {
 
 #[test]
 fn shifting_phases_show_the_traffic_weights() {
-    let yaml = common::dev_yaml_with(|y| {
-        y.replace("migrationPhase: prepare", "migrationPhase: shift")
-            .replace("awsTrafficWeight: 0", "awsTrafficWeight: 40")
-    });
+    let yaml = common::phase_yaml("shift", 40);
     let plan = common::outcome_of_yaml(&yaml, PlanMode::Preview)
         .expect("valid")
         .plan;

@@ -5,25 +5,13 @@ mod common;
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use common::{dev_yaml_with, named, of_type, outcome_of_yaml};
+use common::{named, of_type, outcome_of_yaml};
 use payments_platform::migration::{Role, role_of};
 use payments_platform::preview::PlanMode;
 use pulumi_runtime::plan::{Plan, PlanResource};
 use serde_json::{Value, json};
 
-/// The dev stack in `phase` with AWS weight `weight`.
-fn yaml(phase: &str, weight: i64) -> String {
-    dev_yaml_with(|y| {
-        y.replace(
-            "migrationPhase: prepare",
-            &format!("migrationPhase: {phase}"),
-        )
-        .replace(
-            "awsTrafficWeight: 0",
-            &format!("awsTrafficWeight: {weight}"),
-        )
-    })
-}
+use common::phase_yaml as yaml;
 
 fn plan(phase: &str, weight: i64) -> Plan {
     let outcome = outcome_of_yaml(&yaml(phase, weight), PlanMode::Deploy).expect("valid config");

@@ -1150,3 +1150,20 @@ fn every_resource_lives_in_a_tier_component() {
         );
     }
 }
+
+#[test]
+fn log_retention_must_be_a_cloudwatch_value_and_a_year_in_production() {
+    let odd = dev_yaml_with(|y| y.replace("logRetentionDays: 90", "logRetentionDays: 100"));
+    let err = outcome_of_yaml(&odd, PlanMode::Preview).expect_err("not a CloudWatch value");
+    assert!(
+        err.contains("logRetentionDays") && err.contains("\"100\""),
+        "{err}"
+    );
+    let prod = std::fs::read_to_string(common::root().join("Pulumi.prod.yaml"))
+        .expect("prod")
+        .replace("logRetentionDays: 365", "logRetentionDays: 90");
+    let Err(err) = outcome_of_yaml(&prod, PlanMode::Preview) else {
+        panic!("prod keeps a year")
+    };
+    assert!(err.contains("at least a year"), "{err}");
+}

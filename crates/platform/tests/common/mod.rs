@@ -60,3 +60,17 @@ pub fn named<'a>(plan: &'a Plan, ty: &str, name: &str) -> &'a PlanResource {
         .find(|r| r.ty == ty && r.name == name)
         .unwrap_or_else(|| panic!("no {ty} named {name}"))
 }
+
+/// The dev stack in migration `phase` with AWS traffic weight `weight`.
+pub fn phase_yaml(phase: &str, weight: i64) -> String {
+    dev_yaml_with(|y| {
+        y.replace(
+            "migrationPhase: prepare",
+            &format!("migrationPhase: {phase}"),
+        )
+        .replace(
+            "awsTrafficWeight: 0",
+            &format!("awsTrafficWeight: {weight}"),
+        )
+    })
+}
