@@ -29,8 +29,10 @@ pub async fn run() -> u8 {
     let monitor = match GrpcMonitor::connect(&monitor_address, env.engine.as_deref()).await {
         Ok(monitor) => Arc::new(monitor),
         Err(err) => {
+            // Nothing can be logged through an engine we cannot reach: exit 1 so the host
+            // reports this as an error and shows stderr (32 would tell it we already reported).
             eprintln!("error: {err}");
-            return EXIT_BAIL_U8;
+            return 1;
         }
     };
     let platform = Config::from_engine(env.config.as_deref(), env.config_secret_keys.as_deref())

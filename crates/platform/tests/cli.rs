@@ -234,3 +234,22 @@ fn two_previews_write_byte_identical_plans() {
     assert!(plans[0].len() > 10_000);
     assert!(plans[0] == plans[1], "plans differ between runs");
 }
+
+#[test]
+fn without_an_engine_the_binary_explains_itself_and_never_panics() {
+    let output = run(&[], &[]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(text(&output.stderr).contains("PULUMI_MONITOR is not set"));
+    // Port 1 on loopback: nothing listens there.
+    let output = run(&[], &[("PULUMI_MONITOR", "127.0.0.1:1")]);
+    assert_eq!(
+        output.status.code(),
+        Some(1),
+        "an unreachable engine is an error the host shows"
+    );
+    let stderr = text(&output.stderr);
+    assert!(
+        stderr.contains("cannot connect to 127.0.0.1:1") && !stderr.contains("panicked"),
+        "{stderr}"
+    );
+}
