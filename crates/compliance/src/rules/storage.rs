@@ -396,7 +396,23 @@ fn log_buckets(view: &PlanView<'_>) -> (BTreeSet<String>, bool) {
         Refs::Absent => {}
     };
     for logging in view.of_type(BUCKET_LOGGING) {
-        add(view.refs(logging, "targetBucket", &[BUCKET]));
+        // A bucket that logs to itself does not make itself a log bucket.
+        let sources: BTreeSet<String> = view
+            .refs(logging, "bucket", &[BUCKET])
+            .resources()
+            .iter()
+            .map(|b| b.urn.clone())
+            .collect();
+        let refs = match view.refs(logging, "targetBucket", &[BUCKET]) {
+            Refs::Resolved(found) => Refs::Resolved(
+                found
+                    .into_iter()
+                    .filter(|b| !sources.contains(&b.urn))
+                    .collect(),
+            ),
+            other => other,
+        };
+        add(refs);
     }
     for log in view.of_type(FLOW_LOG) {
         add(view.refs(log, "logDestination", &[BUCKET]));
@@ -641,6 +657,43 @@ fn is_specific_key(resource: &str) -> bool {
         && !resource.contains('?')
 }
 
+/// The key ARNs of the stack's keys as they appear in other resources' inputs: strings that look
+/// like key ARNs in properties that depend on an `aws:kms/key` of the plan. Policy documents are
+/// left out, so a policy cannot vouch for its own keys.
+fn stack_key_arns<'p>(view: &PlanView<'p>) -> BTreeSet<&'p str> {
+    fn strings<'v>(value: &'v serde_json::Value, found: &mut BTreeSet<&'v str>) {
+        match value {
+            serde_json::Value::String(s) if is_specific_key(s) && s.contains(":key/") => {
+                found.insert(s.as_str());
+            }
+            serde_json::Value::Array(items) => items.iter().for_each(|v| strings(v, found)),
+            serde_json::Value::Object(map) => map.values().for_each(|v| strings(v, found)),
+            _ => {}
+        }
+    }
+    let keys: BTreeSet<&str> = view
+        .of_type(KMS_KEY)
+        .iter()
+        .map(|k| k.urn.as_str())
+        .collect();
+    let mut found = BTreeSet::new();
+    for resource in &view.plan().resources {
+        if resource.ty == "aws:iam/policy:Policy"
+            || resource.ty == "aws:s3/bucketPolicy:BucketPolicy"
+        {
+            continue;
+        }
+        for (property, urns) in &resource.property_dependencies {
+            if urns.iter().any(|urn| keys.contains(urn.as_str()))
+                && let Some(value) = resource.inputs.get(property)
+            {
+                strings(value, &mut found);
+            }
+        }
+    }
+    found
+}
+
 /// iam-scoped-resources.
 pub(crate) fn iam_scoped_resources(view: &PlanView<'_>, out: &mut Out) {
     let names: BTreeSet<&str> = buckets(view)
@@ -664,6 +717,7 @@ pub(crate) fn iam_scoped_resources(view: &PlanView<'_>, out: &mut Out) {
             .refs(document.holder, document.property, &[KMS_KEY])
             .resources()
             .is_empty();
+        let known_keys = stack_key_arns(view);
         for (index, statement) in policy_doc::statements(&parsed).iter().enumerate() {
             if !statement.allow {
                 continue;
@@ -690,7 +744,13 @@ pub(crate) fn iam_scoped_resources(view: &PlanView<'_>, out: &mut Out) {
                     let bucket = arn_bucket(resource);
                     let ok = match service {
                         "s3" => bucket.is_some_and(|b| names.contains(b)),
-                        _ => is_specific_key(resource) && keys_from_stack,
+                        // Each key ARN must be one the stack's keys are known by; where no
+                        // other resource reveals them, the document's dependencies decide.
+                        _ => {
+                            is_specific_key(resource)
+                                && keys_from_stack
+                                && (known_keys.is_empty() || known_keys.contains(resource.as_str()))
+                        }
                     };
                     if ok {
                         continue;
