@@ -315,7 +315,14 @@ pub fn load(config: &Config) -> Result<PlatformConfig, ConfigErrors> {
             "logRetentionDays",
             Some(log_retention_days.to_string()),
             "is not a retention CloudWatch Logs accepts",
-            "use one of 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653",
+            &format!(
+                "use one of {}",
+                LOG_RETENTION_DAYS
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
         );
     }
     if !health_check.path.starts_with('/') {
