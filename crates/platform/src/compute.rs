@@ -40,8 +40,6 @@ pub const AL2023_PARAMETER: &str =
 /// The application tier's handles.
 #[derive(Clone)]
 pub struct AppTier {
-    /// The launch template.
-    pub launch_template: Resource,
     /// The Auto Scaling group.
     pub group: Resource,
 }
@@ -272,8 +270,5 @@ pub async fn build(
         },
         opts(),
     );
-    Ok(AppTier {
-        launch_template,
-        group,
-    })
+    Ok(AppTier { group })
 }

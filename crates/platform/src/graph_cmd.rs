@@ -7,7 +7,7 @@ use std::process::{Command, Stdio};
 use clap::{Args, ValueEnum};
 
 use crate::graph::Architecture;
-use crate::preview::{EXIT_CONFIG, EXIT_FAILED, PlanMode, plan_stack};
+use crate::preview::{EXIT_CONFIG, EXIT_FAILED, PlanMode, plan_stack, stack_file};
 
 /// Output formats of `graph`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -69,10 +69,7 @@ pub fn render_with_graphviz(dot: &str, kind: &str) -> Result<Vec<u8>, String> {
 
 /// Runs `graph`; returns the exit code.
 pub async fn run(args: &GraphArgs) -> u8 {
-    let path = args
-        .config
-        .clone()
-        .unwrap_or_else(|| PathBuf::from(format!("Pulumi.{}.yaml", args.stack)));
+    let path = stack_file(&args.stack, args.config.as_deref());
     let outcome = match plan_stack(&args.stack, &path, PlanMode::Preview).await {
         Ok(outcome) => outcome,
         Err(message) => {

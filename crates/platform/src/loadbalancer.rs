@@ -39,14 +39,10 @@ pub const MANAGED_RULE_GROUPS: [&str; 4] = [
 /// What the edge gives the other tiers.
 #[derive(Clone)]
 pub struct Edge {
-    /// The component.
-    pub component: Resource,
     /// The load balancer.
     pub alb: Resource,
     /// The target group of the application instances.
     pub target_group: Resource,
-    /// The HTTPS listener.
-    pub https_listener: Resource,
 }
 
 fn visibility(metric: &str) -> WebAclRuleVisibilityConfigArgs {
@@ -230,7 +226,7 @@ pub fn build(
         },
         opts(),
     );
-    let https_listener = register(
+    register(
         &scope.ctx,
         "listener-https",
         &ListenerArgs {
@@ -272,10 +268,5 @@ pub fn build(
     outputs.insert("albDnsName", alb.output::<String>("dnsName"));
     outputs.insert("targetGroupArn", target_group.output::<String>("arn"));
     scope.ctx.register_outputs(&component, outputs);
-    Edge {
-        component,
-        alb,
-        target_group,
-        https_listener,
-    }
+    Edge { alb, target_group }
 }

@@ -57,14 +57,8 @@ pub struct Subnet {
 /// What the network tier gives the others.
 #[derive(Clone)]
 pub struct Network {
-    /// The component resource.
-    pub component: Resource,
     /// The VPC.
     pub vpc: Resource,
-    /// The VPC CIDR block.
-    pub cidr: String,
-    /// The two availability zones.
-    pub zones: Vec<String>,
     /// Every subnet, three per zone.
     pub subnets: Vec<Subnet>,
 }
@@ -309,13 +303,7 @@ pub async fn build(scope: &Scope, flow_log_bucket_arn: Output<String>) -> Result
     let mut outputs = PropertyMap::new();
     outputs.insert("vpcId", vpc.id());
     scope.ctx.register_outputs(&component, outputs);
-    Ok(Network {
-        component,
-        vpc,
-        cidr: config.vpc_cidr.clone(),
-        zones,
-        subnets,
-    })
+    Ok(Network { vpc, subnets })
 }
 
 #[cfg(test)]

@@ -9,7 +9,7 @@ use pulumi_runtime::plan::Plan;
 use pulumi_runtime::run::PlanCheck;
 
 use crate::config::PlatformConfig;
-use crate::preview::{EXIT_CONFIG, EXIT_FAILED, PlanMode, plan_stack_with_report};
+use crate::preview::{EXIT_CONFIG, EXIT_FAILED, PlanMode, plan_stack_with_report, stack_file};
 
 /// What the rules need from the stack config.
 pub fn settings(config: &PlatformConfig) -> Settings {
@@ -82,10 +82,7 @@ pub async fn run(args: &PolicyArgs) -> u8 {
             }
         }
         None => {
-            let path = args
-                .config
-                .clone()
-                .unwrap_or_else(|| PathBuf::from(format!("Pulumi.{}.yaml", args.stack)));
+            let path = stack_file(&args.stack, args.config.as_deref());
             match plan_stack_with_report(&args.stack, &path, PlanMode::Preview).await {
                 Ok((_, report)) => report,
                 Err(message) => {

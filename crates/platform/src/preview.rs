@@ -50,6 +50,14 @@ pub enum PlanMode {
     TimedDeploy,
 }
 
+/// The stack file of `stack`: `config` when given, else `Pulumi.<stack>.yaml`.
+pub fn stack_file(stack: &str, config: Option<&std::path::Path>) -> PathBuf {
+    config.map_or_else(
+        || PathBuf::from(format!("Pulumi.{stack}.yaml")),
+        std::path::Path::to_path_buf,
+    )
+}
+
 /// Runs the program offline for `stack` with the config at `path`; config problems come back as
 /// one message listing all of them.
 pub async fn plan_stack(
@@ -57,9 +65,9 @@ pub async fn plan_stack(
     path: &std::path::Path,
     mode: PlanMode,
 ) -> Result<RunOutcome, String> {
-    let config = Config::from_stack_file(path, PROJECT, |name| std::env::var(name).ok())
-        .map_err(|e| e.to_string())?;
-    plan_config(stack, &config, mode).await
+    plan_stack_with_report(stack, path, mode)
+        .await
+        .map(|(outcome, _)| outcome)
 }
 
 /// Runs the program offline for `stack` with `config`; the plan carries the policy report.
@@ -117,10 +125,7 @@ pub async fn plan_config_with_report(
 
 /// Runs `preview`; returns the exit code.
 pub async fn run(args: &PreviewArgs) -> u8 {
-    let path = args
-        .config
-        .clone()
-        .unwrap_or_else(|| PathBuf::from(format!("Pulumi.{}.yaml", args.stack)));
+    let path = stack_file(&args.stack, args.config.as_deref());
     let (outcome, report) =
         match plan_stack_with_report(&args.stack, &path, PlanMode::Preview).await {
             Ok(result) => result,

@@ -25,8 +25,6 @@ pub const MYSQL_PORT: i64 = 3306;
 /// The platform's security groups.
 #[derive(Clone)]
 pub struct SecurityGroups {
-    /// The component.
-    pub component: Resource,
     /// Load balancer group.
     pub alb: Resource,
     /// Application instances group.
@@ -237,12 +235,7 @@ pub fn build(scope: &Scope, network: &Network, migration: Option<Migration<'_>>)
     if let Some(migration) = migration {
         migration_rules(scope, &component, &alb, &app, migration);
     }
-    SecurityGroups {
-        component,
-        alb,
-        app,
-        db,
-    }
+    SecurityGroups { alb, app, db }
 }
 
 fn migration_rules(

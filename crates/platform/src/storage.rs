@@ -43,7 +43,7 @@ pub struct Bucket {
 impl Bucket {
     /// The bucket ARN (known from the name).
     pub fn arn(&self, partition: &str) -> String {
-        format!("arn:{partition}:s3:::{}", self.name)
+        bucket_arn(partition, &self.name)
     }
 }
 
@@ -56,6 +56,11 @@ pub struct Storage {
     pub static_content: Bucket,
     /// ALB access logs (SSE-S3, the documented exception).
     pub alb_logs: Bucket,
+}
+
+/// The ARN of the bucket named `name`.
+fn bucket_arn(partition: &str, name: &str) -> String {
+    format!("arn:{partition}:s3:::{name}")
 }
 
 /// How a bucket is encrypted.
@@ -195,7 +200,7 @@ fn bucket(
         },
         opts(),
     );
-    let arn = format!("arn:{partition}:s3:::{name}");
+    let arn = bucket_arn(partition, &name);
     let mut statements = vec![deny_insecure_transport(&arn)];
     statements.extend(extra_statements(&arn));
     let policy = register(
