@@ -45,14 +45,15 @@ pub fn build(scope: &Scope) -> Output<String> {
             domain_name,
             hosted_zone_id,
         } => {
+            let certificate_name = config.naming.label("cert");
             let certificate = register(
                 &scope.ctx,
-                "certificate",
+                &certificate_name,
                 &CertificateArgs {
                     domain_name: set(domain_name.clone()),
                     validation_method: set("DNS"),
                     key_algorithm: set("RSA_2048"),
-                    tags: set(tags::named(config, &config.naming.label("cert"))),
+                    tags: set(tags::named(config, &certificate_name)),
                     ..Default::default()
                 },
                 opts(),
@@ -62,7 +63,7 @@ pub fn build(scope: &Scope) -> Output<String> {
                 .map(|options| options.into_iter().next());
             let record = register(
                 &scope.ctx,
-                "certificate-validation-record",
+                &config.naming.label("cert-validation-record"),
                 &RecordArgs {
                     zone_id: set(hosted_zone_id.clone()),
                     name: set(option.map(|o| o.map(|o| o.resource_record_name).unwrap_or_default())),
@@ -79,7 +80,7 @@ pub fn build(scope: &Scope) -> Output<String> {
             );
             let validation = register(
                 &scope.ctx,
-                "certificate-validation",
+                &config.naming.label("cert-validation"),
                 &CertificateValidationArgs {
                     certificate_arn: set(certificate.output::<String>("arn")),
                     validation_record_fqdns: set(record.output::<String>("fqdn").map(|f| vec![f])),
@@ -99,7 +100,7 @@ pub fn build(scope: &Scope) -> Output<String> {
             let tls_opts = || ResourceOptions::parent(&component).with_provider(&tls);
             let key = register(
                 &scope.ctx,
-                "self-signed-key",
+                &config.naming.label("tls-private-key"),
                 &PrivateKeyArgs {
                     algorithm: set("RSA"),
                     rsa_bits: set(2048),
@@ -111,7 +112,7 @@ pub fn build(scope: &Scope) -> Output<String> {
             let common_name = format!("{}.payments.internal", config.naming.label("alb"));
             let certificate = register(
                 &scope.ctx,
-                "self-signed-cert",
+                &config.naming.label("tls-self-signed-cert"),
                 &SelfSignedCertArgs {
                     private_key_pem: set(private_key.clone()),
                     validity_period_hours: set(24 * 365),
@@ -131,16 +132,14 @@ pub fn build(scope: &Scope) -> Output<String> {
                 },
                 tls_opts(),
             );
+            let imported_name = config.naming.label("cert-self-signed");
             let imported = register(
                 &scope.ctx,
-                "certificate",
+                &imported_name,
                 &CertificateArgs {
                     private_key: set(private_key),
                     certificate_body: set(certificate.output::<String>("certPem")),
-                    tags: set(tags::named(
-                        config,
-                        &config.naming.label("cert-self-signed"),
-                    )),
+                    tags: set(tags::named(config, &imported_name)),
                     ..Default::default()
                 },
                 opts(),

@@ -126,14 +126,15 @@ pub async fn build(
     let component = scope.component("payments:compute:AppTier", "app-tier");
     let opts = || scope.child_of(&component);
     let log_group = app_log_group_name(scope);
+    let log_group_label = config.naming.label("app-logs");
     register(
         &scope.ctx,
-        "app-log-group",
+        &log_group_label,
         &LogGroupArgs {
             name: set(log_group.clone()),
             retention_in_days: set(config.log_retention_days),
             kms_key_id: set(keys.compute.output::<String>("arn")),
-            tags: set(tags::named(config, &config.naming.label("app-logs"))),
+            tags: set(tags::named(config, &log_group_label)),
             ..Default::default()
         },
         opts(),

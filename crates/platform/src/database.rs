@@ -137,17 +137,15 @@ pub fn build(
     let log_groups: Vec<Resource> = LOG_EXPORTS
         .iter()
         .map(|log| {
+            let label = naming.label(&format!("rds-{log}-logs"));
             register(
                 &scope.ctx,
-                &format!("rds-log-{log}"),
+                &label,
                 &LogGroupArgs {
                     name: set(format!("/aws/rds/instance/{identifier}/{log}")),
                     retention_in_days: set(config.log_retention_days),
                     kms_key_id: set(keys.compute.output::<String>("arn")),
-                    tags: set(tags::named(
-                        config,
-                        &naming.label(&format!("rds-{log}-logs")),
-                    )),
+                    tags: set(tags::named(config, &label)),
                     ..Default::default()
                 },
                 opts(),

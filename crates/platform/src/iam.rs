@@ -92,7 +92,7 @@ fn role(
         let short = policy.rsplit('/').next().unwrap_or(policy);
         register(
             &scope.ctx,
-            &format!("{name}-{short}"),
+            &scope.config.naming.attachment(kind, Some(short)),
             &RolePolicyAttachmentArgs {
                 role: set(role.output::<String>("name")),
                 policy_arn: set(format!("arn:aws:iam::aws:policy/{policy}")),
@@ -151,7 +151,7 @@ pub fn build(
     );
     register(
         &scope.ctx,
-        &format!("{policy_name}-attachment"),
+        &config.naming.attachment(NameKind::AppPolicy, None),
         &RolePolicyAttachmentArgs {
             role: set(app_role.output::<String>("name")),
             policy_arn: set(policy.output::<String>("arn")),

@@ -112,9 +112,10 @@ fn key(
     policy: Value,
 ) -> Resource {
     let config = &scope.config;
+    let key_name = config.naming.label(&format!("kms-{purpose}"));
     let key = register(
         &scope.ctx,
-        &format!("key-{purpose}"),
+        &key_name,
         &KeyArgs {
             description: set(description.to_owned()),
             enable_key_rotation: set(true),
@@ -122,22 +123,17 @@ fn key(
             key_usage: set("ENCRYPT_DECRYPT"),
             customer_master_key_spec: set("SYMMETRIC_DEFAULT"),
             policy: set(policy.to_string()),
-            tags: set(tags::named(
-                config,
-                &config.naming.label(&format!("kms-{purpose}")),
-            )),
+            tags: set(tags::named(config, &key_name)),
             ..Default::default()
         },
         scope.child_of(parent),
     );
+    let (alias, alias_logical) = config.naming.kms_alias(purpose);
     register(
         &scope.ctx,
-        &format!("alias-{purpose}"),
+        &alias_logical,
         &AliasArgs {
-            name: set(format!(
-                "alias/{}",
-                config.naming.label(&format!("payments-{purpose}"))
-            )),
+            name: set(alias),
             target_key_id: set(key.id()),
             ..Default::default()
         },

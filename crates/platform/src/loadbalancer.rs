@@ -96,7 +96,7 @@ fn web_acl(scope: &Scope, parent: &Resource, alb: &Resource, keys: &Keys) -> Res
     );
     register(
         &scope.ctx,
-        &format!("{name}-association"),
+        &config.naming.part_of(NameKind::WebAcl, "association"),
         &WebAclAssociationArgs {
             resource_arn: set(alb.output::<String>("arn")),
             web_acl_arn: set(acl.output::<String>("arn")),
@@ -105,22 +105,22 @@ fn web_acl(scope: &Scope, parent: &Resource, alb: &Resource, keys: &Keys) -> Res
         scope.child_of(parent),
     );
     // WAF requires log group names to start with `aws-waf-logs-`.
-    let log_group_name = format!("aws-waf-logs-{}", config.naming.label("payments"));
+    let log_group_name = config.naming.label("aws-waf-logs-payments");
     let log_group = register(
         &scope.ctx,
-        "waf-log-group",
+        &log_group_name,
         &LogGroupArgs {
-            name: set(log_group_name),
+            name: set(log_group_name.clone()),
             retention_in_days: set(config.log_retention_days),
             kms_key_id: set(keys.compute.output::<String>("arn")),
-            tags: set(tags::named(config, &config.naming.label("waf-logs"))),
+            tags: set(tags::named(config, &log_group_name)),
             ..Default::default()
         },
         scope.child_of(parent),
     );
     register(
         &scope.ctx,
-        &format!("{name}-logging"),
+        &config.naming.part_of(NameKind::WebAcl, "logging"),
         &WebAclLoggingConfigurationArgs {
             resource_arn: set(acl.output::<String>("arn")),
             log_destination_configs: set(log_group.output::<String>("arn").map(|arn| vec![arn])),
@@ -226,9 +226,10 @@ pub fn build(
         },
         opts(),
     );
+    let https_name = config.naming.label("listener-https");
     register(
         &scope.ctx,
-        "listener-https",
+        &https_name,
         &ListenerArgs {
             load_balancer_arn: set(alb.output::<String>("arn")),
             port: set(443),
@@ -236,14 +237,15 @@ pub fn build(
             ssl_policy: set(config.tls_policy.clone()),
             certificate_arn: set(certificate_arn),
             default_actions: Some(vec![forward_action(&target_group, on_prem)]),
-            tags: set(tags::named(config, &config.naming.label("listener-https"))),
+            tags: set(tags::named(config, &https_name)),
             ..Default::default()
         },
         opts(),
     );
+    let http_name = config.naming.label("listener-http");
     register(
         &scope.ctx,
-        "listener-http-redirect",
+        &http_name,
         &ListenerArgs {
             load_balancer_arn: set(alb.output::<String>("arn")),
             port: set(80),
@@ -258,7 +260,7 @@ pub fn build(
                 }),
                 ..Default::default()
             }]),
-            tags: set(tags::named(config, &config.naming.label("listener-http"))),
+            tags: set(tags::named(config, &http_name)),
             ..Default::default()
         },
         opts(),

@@ -1,6 +1,14 @@
-//! Physical names: `<resource-type>-<environment>-<suffix>`, checked against each AWS type's
-//! length and character rules when the configuration is read. A suffix that makes any name too
-//! long is rejected; names are never truncated (truncation could make two names collide).
+//! Every name the platform gives: `<resource-type>-<environment>-<suffix>`.
+//!
+//! - Physical names ([`NameKind`]) are checked against each AWS type's length and character rules
+//!   when the configuration is read. A suffix that makes any name too long is rejected; names are
+//!   never truncated (truncation could make two names collide).
+//! - Logical names of AWS and TLS resources are the same string as the physical name or the `Name`
+//!   tag where the resource has one ([`Naming::label`], [`Naming::part_of`],
+//!   [`Naming::attachment`], [`Naming::kms_alias`]), so URNs, the console and the diagram show one
+//!   name. The only exceptions are the physical names AWS fixes ([`AWS_FIXED_NAMES`]) and
+//!   hierarchical ones (log group paths, `alias/`), whose logical name is the `Name` tag or the
+//!   alias without its `/`. `tests/naming.rs` checks every registration.
 
 /// Character rules of a name.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -97,6 +105,11 @@ impl NameKind {
         Self::DmsSecretsRole,
         Self::DmsSecretsPolicy,
     ];
+
+    /// The `<resource-type>` part of the name (`alb`, `role-app` ...).
+    pub fn type_part(self) -> &'static str {
+        self.rule().0
+    }
 
     /// The `<resource-type>` part, the maximum length and the character rules.
     fn rule(self) -> (&'static str, usize, Charset) {
@@ -200,11 +213,64 @@ impl Naming {
         self.compose(kind)
     }
 
-    /// A `<resource-type>-<environment>-<suffix>` name for a logical or tag name (`Name` tags,
-    /// log group and alias names), where AWS's limits are generous.
+    /// A `<resource-type>-<environment>-<suffix>` name: the logical name of every AWS and TLS
+    /// resource, and its `Name` tag (or log group and alias name part), where AWS's limits are
+    /// generous. The type part is made of lowercase letters, digits and single hyphens
+    /// ([`fragment`]), so the result always follows the rule.
     pub fn label(&self, resource_type: &str) -> String {
-        format!("{resource_type}-{}-{}", self.environment, self.suffix)
+        format!(
+            "{}-{}-{}",
+            fragment(resource_type),
+            self.environment,
+            self.suffix
+        )
     }
+
+    /// The name of a resource that belongs to the resource named by `kind` (a bucket's
+    /// versioning, a policy's attachment): `<kind's type>-<part>-<environment>-<suffix>`, e.g.
+    /// `payments-logs-versioning-dev-a1b2`.
+    pub fn part_of(&self, kind: NameKind, part: &str) -> String {
+        self.label(&format!("{}-{part}", kind.rule().0))
+    }
+
+    /// The logical name of the attachment of a policy to the role or policy named by `kind`:
+    /// `attach-<kind's type>[-<managed policy>]-<environment>-<suffix>`.
+    pub fn attachment(&self, kind: NameKind, managed_policy: Option<&str>) -> String {
+        match managed_policy {
+            Some(policy) => self.label(&format!("attach-{}-{policy}", kind.type_part())),
+            None => self.label(&format!("attach-{}", kind.type_part())),
+        }
+    }
+
+    /// A KMS alias for `purpose`: its physical name `alias/payments-<purpose>-<env>-<suffix>` and
+    /// its logical name, the same without the `/` AWS requires (`alias-payments-...`).
+    pub fn kms_alias(&self, purpose: &str) -> (String, String) {
+        let label = self.label(&format!("payments-{purpose}"));
+        (format!("alias/{label}"), format!("alias-{label}"))
+    }
+}
+
+/// Physical names AWS fixes (account-wide DMS roles, looked up by exact name): the only
+/// physical names outside the `<type>-<env>-<suffix>` scheme. Their logical names and `Name`
+/// tags still follow it.
+pub const AWS_FIXED_NAMES: [&str; 2] = ["dms-vpc-role", "dms-cloudwatch-logs-role"];
+
+/// `text` as a name part: ASCII letters and digits lowercased, every other run of characters one
+/// hyphen, no leading or trailing hyphen (`198.51.100.0/24` -> `198-51-100-0-24`,
+/// `AmazonSSMManagedInstanceCore` -> `amazonssmmanagedinstancecore`).
+pub fn fragment(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if c.is_ascii_alphanumeric() {
+            out.push(c.to_ascii_lowercase());
+        } else if !out.is_empty() && !out.ends_with('-') {
+            out.push('-');
+        }
+    }
+    while out.ends_with('-') {
+        out.pop();
+    }
+    out
 }
 
 #[cfg(test)]
@@ -236,6 +302,32 @@ mod tests {
             err.contains("33 characters") && err.contains("allows 32"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn labels_follow_the_rule_whatever_the_type_part() {
+        let naming = Naming::new("dev", "a1b2").expect("valid");
+        assert_eq!(naming.label("vpc"), "vpc-dev-a1b2");
+        assert_eq!(
+            naming.label("ingress-alb-https-198.51.100.0/24"),
+            "ingress-alb-https-198-51-100-0-24-dev-a1b2"
+        );
+        assert_eq!(
+            naming.label("attach-role-app-AmazonSSMManagedInstanceCore"),
+            "attach-role-app-amazonssmmanagedinstancecore-dev-a1b2"
+        );
+        assert_eq!(
+            naming.part_of(NameKind::LogBucket, "versioning"),
+            "payments-logs-versioning-dev-a1b2"
+        );
+        assert_eq!(
+            naming.kms_alias("data"),
+            (
+                "alias/payments-data-dev-a1b2".to_owned(),
+                "alias-payments-data-dev-a1b2".to_owned()
+            )
+        );
+        assert_eq!(fragment("--a..B//c--"), "a-b-c");
     }
 
     #[test]

@@ -121,54 +121,56 @@ pub async fn build(scope: &Scope, flow_log_bucket_arn: Output<String>) -> Result
     let config = &scope.config;
     let component = scope.component("payments:network:Network", "network");
     let opts = || scope.child_of(&component);
+    let naming = &config.naming;
     let zones = zones(scope).await?;
+    let vpc_name = naming.label("vpc");
     let vpc = register(
         &scope.ctx,
-        "vpc",
+        &vpc_name,
         &VpcArgs {
             cidr_block: set(config.vpc_cidr.clone()),
             enable_dns_hostnames: set(true),
             enable_dns_support: set(true),
-            tags: set(tags::named(config, &config.naming.label("vpc"))),
+            tags: set(tags::named(config, &vpc_name)),
             ..Default::default()
         },
         opts(),
     );
+    let default_sg_name = naming.label("default-sg-closed");
     register(
         &scope.ctx,
-        "default-sg",
+        &default_sg_name,
         &DefaultSecurityGroupArgs {
             vpc_id: set(vpc.id()),
             ingress: Some(Vec::new()),
             egress: Some(Vec::new()),
-            tags: set(tags::named(
-                config,
-                &config.naming.label("default-sg-closed"),
-            )),
+            tags: set(tags::named(config, &default_sg_name)),
             ..Default::default()
         },
         opts(),
     );
+    let flow_log_name = naming.label("flowlog");
     register(
         &scope.ctx,
-        "flow-log",
+        &flow_log_name,
         &FlowLogArgs {
             vpc_id: set(vpc.id()),
             traffic_type: set("ALL"),
             log_destination_type: set("s3"),
             log_destination: set(flow_log_bucket_arn.map(|arn| format!("{arn}/vpc-flow-logs/"))),
             max_aggregation_interval: set(60),
-            tags: set(tags::named(config, &config.naming.label("flowlog"))),
+            tags: set(tags::named(config, &flow_log_name)),
             ..Default::default()
         },
         opts(),
     );
+    let igw_name = naming.label("igw");
     let igw = register(
         &scope.ctx,
-        "igw",
+        &igw_name,
         &InternetGatewayArgs {
             vpc_id: set(vpc.id()),
-            tags: set(tags::named(config, &config.naming.label("igw"))),
+            tags: set(tags::named(config, &igw_name)),
             ..Default::default()
         },
         opts(),
@@ -180,38 +182,34 @@ pub async fn build(scope: &Scope, flow_log_bucket_arn: Output<String>) -> Result
             let name = format!("{}-{letter}", tier.label());
             let cidr = subnet_cidr(&config.vpc_cidr, tier_index * 2 + zone_index)
                 .ok_or_else(|| format!("vpcCidr {} cannot hold six subnets", config.vpc_cidr))?;
+            let subnet_name = naming.label(&format!("subnet-{name}"));
             let subnet = register(
                 &scope.ctx,
-                &format!("subnet-{name}"),
+                &subnet_name,
                 &SubnetArgs {
                     vpc_id: set(vpc.id()),
                     cidr_block: set(cidr),
                     availability_zone: set(zone.clone()),
                     map_public_ip_on_launch: set(false),
-                    tags: set(tags::named(
-                        config,
-                        &config.naming.label(&format!("subnet-{name}")),
-                    )),
+                    tags: set(tags::named(config, &subnet_name)),
                     ..Default::default()
                 },
                 opts(),
             );
+            let route_table_name = naming.label(&format!("rt-{name}"));
             let route_table = register(
                 &scope.ctx,
-                &format!("rt-{name}"),
+                &route_table_name,
                 &RouteTableArgs {
                     vpc_id: set(vpc.id()),
-                    tags: set(tags::named(
-                        config,
-                        &config.naming.label(&format!("rt-{name}")),
-                    )),
+                    tags: set(tags::named(config, &route_table_name)),
                     ..Default::default()
                 },
                 opts(),
             );
             register(
                 &scope.ctx,
-                &format!("rta-{name}"),
+                &naming.label(&format!("rta-{name}")),
                 &RouteTableAssociationArgs {
                     route_table_id: set(route_table.id()),
                     subnet_id: set(subnet.id()),
@@ -240,29 +238,25 @@ pub async fn build(scope: &Scope, flow_log_bucket_arn: Output<String>) -> Result
     let mut nats = Vec::new();
     for public in publics.iter().take(nat_count) {
         let letter = public.zone.chars().last().unwrap_or('x');
+        let eip_name = naming.label(&format!("eip-nat-{letter}"));
         let eip = register(
             &scope.ctx,
-            &format!("eip-nat-{letter}"),
+            &eip_name,
             &EipArgs {
                 domain: set("vpc"),
-                tags: set(tags::named(
-                    config,
-                    &config.naming.label(&format!("eip-nat-{letter}")),
-                )),
+                tags: set(tags::named(config, &eip_name)),
                 ..Default::default()
             },
             opts(),
         );
+        let nat_name = naming.label(&format!("nat-{letter}"));
         nats.push(register(
             &scope.ctx,
-            &format!("nat-{letter}"),
+            &nat_name,
             &NatGatewayArgs {
                 allocation_id: set(eip.id()),
                 subnet_id: set(public.resource.id()),
-                tags: set(tags::named(
-                    config,
-                    &config.naming.label(&format!("nat-{letter}")),
-                )),
+                tags: set(tags::named(config, &nat_name)),
                 ..Default::default()
             },
             opts().with_depends_on([&igw]),
@@ -272,7 +266,7 @@ pub async fn build(scope: &Scope, flow_log_bucket_arn: Output<String>) -> Result
         let letter = public.zone.chars().last().unwrap_or('x');
         register(
             &scope.ctx,
-            &format!("route-public-{letter}-internet"),
+            &naming.label(&format!("route-public-{letter}-internet")),
             &RouteArgs {
                 route_table_id: set(public.route_table.id()),
                 destination_cidr_block: set("0.0.0.0/0"),
@@ -290,7 +284,7 @@ pub async fn build(scope: &Scope, flow_log_bucket_arn: Output<String>) -> Result
         };
         register(
             &scope.ctx,
-            &format!("route-app-{letter}-nat"),
+            &naming.label(&format!("route-app-{letter}-nat")),
             &RouteArgs {
                 route_table_id: set(app.route_table.id()),
                 destination_cidr_block: set("0.0.0.0/0"),

@@ -86,14 +86,14 @@ macro_rules! tcp_rule {
 
 /// Adds an ingress rule to `group`.
 pub fn ingress(scope: &Scope, parent: &Resource, group: &Resource, rule: Rule<'_>) -> Resource {
-    let name = format!("ingress-{}", rule.name);
+    let name = scope.config.naming.label(&format!("ingress-{}", rule.name));
     let args = tcp_rule!(SecurityGroupIngressRuleArgs, group, rule);
     register(&scope.ctx, &name, &args, scope.child_of(parent))
 }
 
 /// Adds an egress rule to `group`.
 pub fn egress(scope: &Scope, parent: &Resource, group: &Resource, rule: Rule<'_>) -> Resource {
-    let name = format!("egress-{}", rule.name);
+    let name = scope.config.naming.label(&format!("egress-{}", rule.name));
     let args = tcp_rule!(SecurityGroupEgressRuleArgs, group, rule);
     register(&scope.ctx, &name, &args, scope.child_of(parent))
 }

@@ -85,7 +85,6 @@ fn bucket(
     scope: &Scope,
     parent: &Resource,
     partition: &str,
-    purpose: &str,
     kind: NameKind,
     encryption: Encryption,
     extra_statements: impl FnOnce(&str) -> Vec<Value>,
@@ -95,7 +94,7 @@ fn bucket(
     let opts = || scope.child_of(parent);
     let resource = register(
         &scope.ctx,
-        &format!("bucket-{purpose}"),
+        &name,
         &BucketArgs {
             bucket: set(name.clone()),
             force_destroy: set(true),
@@ -107,7 +106,7 @@ fn bucket(
     let bucket_id = || set(resource.id());
     register(
         &scope.ctx,
-        &format!("bucket-{purpose}-versioning"),
+        &config.naming.part_of(kind, "versioning"),
         &BucketVersioningArgs {
             bucket: bucket_id(),
             versioning_configuration: Some(BucketVersioningVersioningConfigurationArgs {
@@ -120,7 +119,7 @@ fn bucket(
     );
     register(
         &scope.ctx,
-        &format!("bucket-{purpose}-public-access-block"),
+        &config.naming.part_of(kind, "public-access-block"),
         &BucketPublicAccessBlockArgs {
             bucket: bucket_id(),
             block_public_acls: set(true),
@@ -147,7 +146,7 @@ fn bucket(
     };
     register(
         &scope.ctx,
-        &format!("bucket-{purpose}-encryption"),
+        &config.naming.part_of(kind, "encryption"),
         &BucketServerSideEncryptionConfigurationArgs {
             bucket: bucket_id(),
             rules: Some(vec![BucketServerSideEncryptionConfigurationRuleArgs {
@@ -161,7 +160,7 @@ fn bucket(
     );
     register(
         &scope.ctx,
-        &format!("bucket-{purpose}-ownership"),
+        &config.naming.part_of(kind, "ownership"),
         &BucketOwnershipControlsArgs {
             bucket: bucket_id(),
             rule: Some(BucketOwnershipControlsRuleArgs {
@@ -173,7 +172,7 @@ fn bucket(
     );
     register(
         &scope.ctx,
-        &format!("bucket-{purpose}-lifecycle"),
+        &config.naming.part_of(kind, "lifecycle"),
         &BucketLifecycleConfigurationArgs {
             bucket: bucket_id(),
             rules: Some(vec![BucketLifecycleConfigurationRuleArgs {
@@ -205,7 +204,7 @@ fn bucket(
     statements.extend(extra_statements(&arn));
     let policy = register(
         &scope.ctx,
-        &format!("bucket-{purpose}-policy"),
+        &config.naming.part_of(kind, "policy"),
         &BucketPolicyArgs {
             bucket: bucket_id(),
             policy: set(json!({"Version": "2012-10-17", "Statement": statements}).to_string()),
@@ -229,7 +228,6 @@ pub fn build(scope: &Scope, keys: &Keys, account: &Account, elb_account_arn: &st
         scope,
         &component,
         &account.partition,
-        "logs",
         NameKind::LogBucket,
         Encryption::Kms(data_key_arn.clone()),
         |arn| {
@@ -265,7 +263,6 @@ pub fn build(scope: &Scope, keys: &Keys, account: &Account, elb_account_arn: &st
         scope,
         &component,
         &account.partition,
-        "static",
         NameKind::StaticBucket,
         Encryption::Kms(data_key_arn),
         |_| Vec::new(),
@@ -276,7 +273,6 @@ pub fn build(scope: &Scope, keys: &Keys, account: &Account, elb_account_arn: &st
         scope,
         &component,
         &account.partition,
-        "alb-logs",
         NameKind::AlbLogBucket,
         Encryption::S3Managed,
         |arn| {
@@ -291,7 +287,10 @@ pub fn build(scope: &Scope, keys: &Keys, account: &Account, elb_account_arn: &st
     );
     register(
         &scope.ctx,
-        "bucket-static-access-logging",
+        &scope
+            .config
+            .naming
+            .part_of(NameKind::StaticBucket, "access-logging"),
         &BucketLoggingArgs {
             bucket: set(static_content.resource.id()),
             target_bucket: set(logs.resource.id()),

@@ -54,11 +54,11 @@ const LOG_GROUP: &str = "aws:cloudwatch/logGroup:LogGroup";
 const PROVIDER_NAME: &str = "aws-dev-a1b2";
 const ALB: &str = "alb-dev-a1b2";
 const APP_SG: &str = "secgroup-app-dev-a1b2";
-const ALB_HTTPS_IN: &str = "ingress-alb-https-198-51-100-0-24";
-const APP_IN: &str = "ingress-app-from-alb";
-const DB_IN: &str = "ingress-db-from-app";
-const HTTPS_LISTENER: &str = "listener-https";
-const HTTP_LISTENER: &str = "listener-http-redirect";
+const ALB_HTTPS_IN: &str = "ingress-alb-https-198-51-100-0-24-dev-a1b2";
+const APP_IN: &str = "ingress-app-from-alb-dev-a1b2";
+const DB_IN: &str = "ingress-db-from-app-dev-a1b2";
+const HTTPS_LISTENER: &str = "listener-https-dev-a1b2";
+const HTTP_LISTENER: &str = "listener-http-dev-a1b2";
 const TG_APP: &str = "tg-app-dev-a1b2";
 const WAF: &str = "waf-alb-dev-a1b2";
 const ASG_APP: &str = "asg-app-dev-a1b2";
@@ -320,8 +320,8 @@ fn list<'a>(plan: &'a mut Plan, ty: &str, name: &str, path: &str) -> &'a mut Vec
 fn db_subnet_on_public_route_table(p: &mut Plan) {
     copy_ref(
         p,
-        (RTA, "rta-public-a", "routeTableId"),
-        (RTA, "rta-db-a", "routeTableId"),
+        (RTA, "rta-public-a-dev-a1b2", "routeTableId"),
+        (RTA, "rta-db-a-dev-a1b2", "routeTableId"),
     );
 }
 
@@ -356,21 +356,32 @@ fn default_tags_without_cost_center(p: &mut Plan) {
 /// Every case, by catalog section. At least one per rule.
 const CASES: &[Case] = &[
     // Network
-    case("vpc-flow-logs", "vpc", "flow log removed", |p| {
-        remove_resource(p, FLOW_LOG, "flow-log")
-    }),
-    case("vpc-flow-logs", "flow-log", "rejected traffic only", |p| {
-        set(p, FLOW_LOG, "flow-log", "trafficType", json!("REJECT"))
+    case("vpc-flow-logs", "vpc-dev-a1b2", "flow log removed", |p| {
+        remove_resource(p, FLOW_LOG, "flowlog-dev-a1b2")
     }),
     case(
         "vpc-flow-logs",
-        "flow-log",
+        "flowlog-dev-a1b2",
+        "rejected traffic only",
+        |p| {
+            set(
+                p,
+                FLOW_LOG,
+                "flowlog-dev-a1b2",
+                "trafficType",
+                json!("REJECT"),
+            )
+        },
+    ),
+    case(
+        "vpc-flow-logs",
+        "flowlog-dev-a1b2",
         "delivered to a bucket outside the stack",
         |p| {
             literal(
                 p,
                 FLOW_LOG,
-                "flow-log",
+                "flowlog-dev-a1b2",
                 "logDestination",
                 json!("arn:aws:s3:::central-flow-logs-123456789012/"),
             )
@@ -378,13 +389,13 @@ const CASES: &[Case] = &[
     ),
     case(
         "vpc-default-sg-closed",
-        "default-sg",
+        "default-sg-closed-dev-a1b2",
         "default SG admits its members",
         |p| {
             set(
                 p,
                 DEFAULT_SG,
-                "default-sg",
+                "default-sg-closed-dev-a1b2",
                 "ingress",
                 json!([{"protocol": "-1", "fromPort": 0, "toPort": 0, "self": true}]),
             )
@@ -392,13 +403,13 @@ const CASES: &[Case] = &[
     ),
     case(
         "vpc-default-sg-closed",
-        "default-sg",
+        "default-sg-closed-dev-a1b2",
         "default SG keeps AWS's egress",
         |p| {
             set(
                 p,
                 DEFAULT_SG,
-                "default-sg",
+                "default-sg-closed-dev-a1b2",
                 "egress",
                 json!([{
                     "protocol": "-1",
@@ -411,9 +422,9 @@ const CASES: &[Case] = &[
     ),
     case(
         "vpc-default-sg-closed",
-        "vpc",
+        "vpc-dev-a1b2",
         "default SG no longer managed",
-        |p| remove_resource(p, DEFAULT_SG, "default-sg"),
+        |p| remove_resource(p, DEFAULT_SG, "default-sg-closed-dev-a1b2"),
     ),
     case(
         "vpc-default-sg-closed",
@@ -426,19 +437,19 @@ const CASES: &[Case] = &[
                 (INGRESS, "ingress-default-from-alb"),
                 "securityGroupId",
                 json!("sg-0123456789abcdef0"),
-                &[(DEFAULT_SG, "default-sg")],
+                &[(DEFAULT_SG, "default-sg-closed-dev-a1b2")],
             );
         },
     ),
     case(
         "subnet-no-auto-public-ip",
-        "subnet-public-a",
+        "subnet-public-a-dev-a1b2",
         "public IPs on launch",
         |p| {
             set(
                 p,
                 SUBNET,
-                "subnet-public-a",
+                "subnet-public-a-dev-a1b2",
                 "mapPublicIpOnLaunch",
                 json!(true),
             )
@@ -446,13 +457,13 @@ const CASES: &[Case] = &[
     ),
     case(
         "subnet-no-auto-public-ip",
-        "subnet-app-a",
+        "subnet-app-a-dev-a1b2",
         "public IPs on launch",
         |p| {
             set(
                 p,
                 SUBNET,
-                "subnet-app-a",
+                "subnet-app-a-dev-a1b2",
                 "mapPublicIpOnLaunch",
                 json!(true),
             )
@@ -460,14 +471,14 @@ const CASES: &[Case] = &[
     ),
     case(
         "igw-route-public-only",
-        "route-app-a-nat",
+        "route-app-a-nat-dev-a1b2",
         "app default route to the IGW",
         |p| {
-            remove(p, ROUTE, "route-app-a-nat", "natGatewayId");
+            remove(p, ROUTE, "route-app-a-nat-dev-a1b2", "natGatewayId");
             copy_ref(
                 p,
-                (ROUTE, "route-public-a-internet", "gatewayId"),
-                (ROUTE, "route-app-a-nat", "gatewayId"),
+                (ROUTE, "route-public-a-internet-dev-a1b2", "gatewayId"),
+                (ROUTE, "route-app-a-nat-dev-a1b2", "gatewayId"),
             );
         },
     ),
@@ -476,37 +487,42 @@ const CASES: &[Case] = &[
         "route-main-internet",
         "IGW route in the main route table",
         |p| {
-            add_copy(p, ROUTE, "route-public-a-internet", "route-main-internet");
+            add_copy(
+                p,
+                ROUTE,
+                "route-public-a-internet-dev-a1b2",
+                "route-main-internet",
+            );
             refer(
                 p,
                 (ROUTE, "route-main-internet"),
                 "routeTableId",
                 json!("rtb-0123456789abcdef0"),
-                &[(VPC, "vpc")],
+                &[(VPC, "vpc-dev-a1b2")],
             );
         },
     ),
     case(
         "igw-route-public-only",
-        "route-public-a-internet",
+        "route-public-a-internet-dev-a1b2",
         "public route table associated with a database subnet",
         db_subnet_on_public_route_table,
     ),
     case(
         "private-tiers-private",
-        "subnet-db-a",
+        "subnet-db-a-dev-a1b2",
         "database subnet on the public route table",
         db_subnet_on_public_route_table,
     ),
     case(
         "private-tiers-private",
-        "subnet-public-a",
+        "subnet-public-a-dev-a1b2",
         "ASG in the load balancer's subnets",
         asg_in_public_subnets,
     ),
     case(
         "private-tiers-private",
-        "subnet-public-a",
+        "subnet-public-a-dev-a1b2",
         "DMS in the public subnets",
         |p| {
             copy_ref(
@@ -518,14 +534,14 @@ const CASES: &[Case] = &[
     ),
     case(
         "private-tiers-private",
-        "subnet-app-b",
+        "subnet-app-b-dev-a1b2",
         "app subnet routes to the IGW",
         |p| {
-            remove(p, ROUTE, "route-app-b-nat", "natGatewayId");
+            remove(p, ROUTE, "route-app-b-nat-dev-a1b2", "natGatewayId");
             copy_ref(
                 p,
-                (ROUTE, "route-public-b-internet", "gatewayId"),
-                (ROUTE, "route-app-b-nat", "gatewayId"),
+                (ROUTE, "route-public-b-internet-dev-a1b2", "gatewayId"),
+                (ROUTE, "route-app-b-nat-dev-a1b2", "gatewayId"),
             );
         },
     ),
@@ -784,10 +800,10 @@ const CASES: &[Case] = &[
         },
     ),
     case("alb-waf", ALB, "web ACL association removed", |p| {
-        remove_resource(p, WEB_ACL_ASSOCIATION, "waf-alb-dev-a1b2-association")
+        remove_resource(p, WEB_ACL_ASSOCIATION, "waf-alb-association-dev-a1b2")
     }),
     case("alb-waf", WAF, "web ACL logging removed", |p| {
-        remove_resource(p, WEB_ACL_LOGGING, "waf-alb-dev-a1b2-logging")
+        remove_resource(p, WEB_ACL_LOGGING, "waf-alb-logging-dev-a1b2")
     }),
     case("alb-waf", WAF, "web ACL with a rate limit only", |p| {
         set(
@@ -810,13 +826,13 @@ const CASES: &[Case] = &[
     }),
     case(
         "alb-waf",
-        "waf-alb-dev-a1b2-association",
+        "waf-alb-association-dev-a1b2",
         "associated with a web ACL outside the stack",
         |p| {
             literal(
                 p,
                 WEB_ACL_ASSOCIATION,
-                "waf-alb-dev-a1b2-association",
+                "waf-alb-association-dev-a1b2",
                 "webAclArn",
                 json!("arn:aws:wafv2:us-east-1:123456789012:regional/webacl/shared/0a1b2c3d"),
             )
@@ -861,7 +877,7 @@ const CASES: &[Case] = &[
             (ASG, ASG_APP),
             "vpcZoneIdentifiers",
             json!([first]),
-            &[(SUBNET, "subnet-app-a")],
+            &[(SUBNET, "subnet-app-a-dev-a1b2")],
         );
     }),
     case(
@@ -1056,19 +1072,19 @@ const CASES: &[Case] = &[
     // Storage, keys, identity
     case(
         "s3-versioning",
-        "bucket-static",
+        "payments-static-dev-a1b2",
         "versioning resource removed",
-        |p| remove_resource(p, VERSIONING, "bucket-static-versioning"),
+        |p| remove_resource(p, VERSIONING, "payments-static-versioning-dev-a1b2"),
     ),
     case(
         "s3-versioning",
-        "bucket-logs",
+        "payments-logs-dev-a1b2",
         "versioning suspended",
         |p| {
             set(
                 p,
                 VERSIONING,
-                "bucket-logs-versioning",
+                "payments-logs-versioning-dev-a1b2",
                 "versioningConfiguration.status",
                 json!("Suspended"),
             )
@@ -1076,19 +1092,25 @@ const CASES: &[Case] = &[
     ),
     case(
         "s3-block-public",
-        "bucket-static",
+        "payments-static-dev-a1b2",
         "public access block removed",
-        |p| remove_resource(p, PUBLIC_ACCESS_BLOCK, "bucket-static-public-access-block"),
+        |p| {
+            remove_resource(
+                p,
+                PUBLIC_ACCESS_BLOCK,
+                "payments-static-public-access-block-dev-a1b2",
+            )
+        },
     ),
     case(
         "s3-block-public",
-        "bucket-static",
+        "payments-static-dev-a1b2",
         "public policies allowed",
         |p| {
             set(
                 p,
                 PUBLIC_ACCESS_BLOCK,
-                "bucket-static-public-access-block",
+                "payments-static-public-access-block-dev-a1b2",
                 "blockPublicPolicy",
                 json!(false),
             )
@@ -1096,13 +1118,13 @@ const CASES: &[Case] = &[
     ),
     case(
         "s3-block-public",
-        "bucket-alb-logs",
+        "payments-alb-logs-dev-a1b2",
         "public ACLs honoured",
         |p| {
             set(
                 p,
                 PUBLIC_ACCESS_BLOCK,
-                "bucket-alb-logs-public-access-block",
+                "payments-alb-logs-public-access-block-dev-a1b2",
                 "ignorePublicAcls",
                 json!(false),
             )
@@ -1110,49 +1132,49 @@ const CASES: &[Case] = &[
     ),
     case(
         "s3-kms-default-encryption",
-        "bucket-static",
+        "payments-static-dev-a1b2",
         "SSE-S3",
         |p| {
             set(
                 p,
                 ENCRYPTION,
-                "bucket-static-encryption",
+                "payments-static-encryption-dev-a1b2",
                 "rules",
                 json!([{
                     "applyServerSideEncryptionByDefault": {"sseAlgorithm": "AES256"},
                     "bucketKeyEnabled": true
                 }]),
             );
-            resource(p, ENCRYPTION, "bucket-static-encryption")
+            resource(p, ENCRYPTION, "payments-static-encryption-dev-a1b2")
                 .property_dependencies
                 .remove("rules");
         },
     ),
     case(
         "s3-kms-default-encryption",
-        "bucket-static",
+        "payments-static-dev-a1b2",
         "aws/s3 key",
         |p| {
             remove(
                 p,
                 ENCRYPTION,
-                "bucket-static-encryption",
+                "payments-static-encryption-dev-a1b2",
                 "rules.0.applyServerSideEncryptionByDefault.kmsMasterKeyId",
             );
-            resource(p, ENCRYPTION, "bucket-static-encryption")
+            resource(p, ENCRYPTION, "payments-static-encryption-dev-a1b2")
                 .property_dependencies
                 .remove("rules");
         },
     ),
     case(
         "s3-kms-default-encryption",
-        "bucket-static",
+        "payments-static-dev-a1b2",
         "bucket keys off",
         |p| {
             set(
                 p,
                 ENCRYPTION,
-                "bucket-static-encryption",
+                "payments-static-encryption-dev-a1b2",
                 "rules.0.bucketKeyEnabled",
                 json!(false),
             )
@@ -1160,73 +1182,94 @@ const CASES: &[Case] = &[
     ),
     case(
         "s3-kms-default-encryption",
-        "bucket-logs",
+        "payments-logs-dev-a1b2",
         "encryption resource removed",
-        |p| remove_resource(p, ENCRYPTION, "bucket-logs-encryption"),
+        |p| remove_resource(p, ENCRYPTION, "payments-logs-encryption-dev-a1b2"),
     ),
     case(
         "s3-tls-only",
-        "bucket-static",
+        "payments-static-dev-a1b2",
         "policy replaced by a CloudFront grant",
         |p| {
-            edit_json_text(p, BUCKET_POLICY, "bucket-static-policy", "policy", |doc| {
-                *doc = json!({
-                    "Version": "2012-10-17",
-                    "Statement": [{
-                        "Sid": "CloudFrontReadsObjects",
-                        "Effect": "Allow",
-                        "Principal": {"Service": "cloudfront.amazonaws.com"},
-                        "Action": "s3:GetObject",
-                        "Resource": "arn:aws:s3:::payments-static-dev-a1b2/*"
-                    }]
-                });
-            })
+            edit_json_text(
+                p,
+                BUCKET_POLICY,
+                "payments-static-policy-dev-a1b2",
+                "policy",
+                |doc| {
+                    *doc = json!({
+                        "Version": "2012-10-17",
+                        "Statement": [{
+                            "Sid": "CloudFrontReadsObjects",
+                            "Effect": "Allow",
+                            "Principal": {"Service": "cloudfront.amazonaws.com"},
+                            "Action": "s3:GetObject",
+                            "Resource": "arn:aws:s3:::payments-static-dev-a1b2/*"
+                        }]
+                    });
+                },
+            )
         },
     ),
     case(
         "s3-tls-only",
-        "bucket-logs",
+        "payments-logs-dev-a1b2",
         "TLS condition inverted",
         |p| {
-            edit_json_text(p, BUCKET_POLICY, "bucket-logs-policy", "policy", |doc| {
-                statement(doc, "DenyInsecureTransport").insert(
-                    "Condition".into(),
-                    json!({"Bool": {"aws:SecureTransport": "true"}}),
-                );
-            })
+            edit_json_text(
+                p,
+                BUCKET_POLICY,
+                "payments-logs-policy-dev-a1b2",
+                "policy",
+                |doc| {
+                    statement(doc, "DenyInsecureTransport").insert(
+                        "Condition".into(),
+                        json!({"Bool": {"aws:SecureTransport": "true"}}),
+                    );
+                },
+            )
         },
     ),
     case(
         "s3-tls-only",
-        "bucket-static",
+        "payments-static-dev-a1b2",
         "deny covers the objects only",
         |p| {
-            edit_json_text(p, BUCKET_POLICY, "bucket-static-policy", "policy", |doc| {
-                statement(doc, "DenyInsecureTransport").insert(
-                    "Resource".into(),
-                    json!("arn:aws:s3:::payments-static-dev-a1b2/*"),
-                );
-            })
+            edit_json_text(
+                p,
+                BUCKET_POLICY,
+                "payments-static-policy-dev-a1b2",
+                "policy",
+                |doc| {
+                    statement(doc, "DenyInsecureTransport").insert(
+                        "Resource".into(),
+                        json!("arn:aws:s3:::payments-static-dev-a1b2/*"),
+                    );
+                },
+            )
         },
     ),
     case(
         "s3-tls-only",
-        "bucket-alb-logs",
+        "payments-alb-logs-dev-a1b2",
         "bucket policy removed",
-        |p| remove_resource(p, BUCKET_POLICY, "bucket-alb-logs-policy"),
+        |p| remove_resource(p, BUCKET_POLICY, "payments-alb-logs-policy-dev-a1b2"),
     ),
-    case("s3-lifecycle", "bucket-static", "lifecycle removed", |p| {
-        remove_resource(p, LIFECYCLE, "bucket-static-lifecycle")
-    }),
     case(
         "s3-lifecycle",
-        "bucket-logs",
+        "payments-static-dev-a1b2",
+        "lifecycle removed",
+        |p| remove_resource(p, LIFECYCLE, "payments-static-lifecycle-dev-a1b2"),
+    ),
+    case(
+        "s3-lifecycle",
+        "payments-logs-dev-a1b2",
         "lifecycle rule disabled",
         |p| {
             set(
                 p,
                 LIFECYCLE,
-                "bucket-logs-lifecycle",
+                "payments-logs-lifecycle-dev-a1b2",
                 "rules.0.status",
                 json!("Disabled"),
             )
@@ -1234,53 +1277,64 @@ const CASES: &[Case] = &[
     ),
     case(
         "s3-lifecycle",
-        "bucket-alb-logs",
+        "payments-alb-logs-dev-a1b2",
         "no noncurrent expiry",
         |p| {
             remove(
                 p,
                 LIFECYCLE,
-                "bucket-alb-logs-lifecycle",
+                "payments-alb-logs-lifecycle-dev-a1b2",
                 "rules.0.noncurrentVersionExpiration",
             )
         },
     ),
-    case("s3-lifecycle", "bucket-static", "no transition", |p| {
-        remove(
-            p,
-            LIFECYCLE,
-            "bucket-static-lifecycle",
-            "rules.0.transitions",
-        )
-    }),
     case(
-        "s3-access-logging",
-        "bucket-static",
-        "access logging removed",
-        |p| remove_resource(p, BUCKET_LOGGING, "bucket-static-access-logging"),
+        "s3-lifecycle",
+        "payments-static-dev-a1b2",
+        "no transition",
+        |p| {
+            remove(
+                p,
+                LIFECYCLE,
+                "payments-static-lifecycle-dev-a1b2",
+                "rules.0.transitions",
+            )
+        },
     ),
     case(
         "s3-access-logging",
-        "bucket-static",
+        "payments-static-dev-a1b2",
+        "access logging removed",
+        |p| remove_resource(p, BUCKET_LOGGING, "payments-static-access-logging-dev-a1b2"),
+    ),
+    case(
+        "s3-access-logging",
+        "payments-static-dev-a1b2",
         "access logs to a bucket outside the stack",
         |p| {
             literal(
                 p,
                 BUCKET_LOGGING,
-                "bucket-static-access-logging",
+                "payments-static-access-logging-dev-a1b2",
                 "targetBucket",
                 json!("central-access-logs-123456789012"),
             )
         },
     ),
-    case("kms-rotation", "key-data", "rotation off", |p| {
-        set(p, KMS_KEY, "key-data", "enableKeyRotation", json!(false))
+    case("kms-rotation", "kms-data-dev-a1b2", "rotation off", |p| {
+        set(
+            p,
+            KMS_KEY,
+            "kms-data-dev-a1b2",
+            "enableKeyRotation",
+            json!(false),
+        )
     }),
     case(
         "kms-rotation",
-        "key-compute",
+        "kms-compute-dev-a1b2",
         "enableKeyRotation dropped",
-        |p| remove(p, KMS_KEY, "key-compute", "enableKeyRotation"),
+        |p| remove(p, KMS_KEY, "kms-compute-dev-a1b2", "enableKeyRotation"),
     ),
     case("iam-no-admin", APP_POLICY, "Action * on *", |p| {
         edit_app_policy(p, |doc| {
@@ -1317,7 +1371,7 @@ const CASES: &[Case] = &[
             add_copy(
                 p,
                 ROLE_ATTACHMENT,
-                "role-app-dev-a1b2-AmazonSSMManagedInstanceCore",
+                "attach-role-app-amazonssmmanagedinstancecore-dev-a1b2",
                 name,
             );
             set(
@@ -1338,7 +1392,7 @@ const CASES: &[Case] = &[
             add_copy(
                 p,
                 ROLE_ATTACHMENT,
-                "role-app-dev-a1b2-AmazonSSMManagedInstanceCore",
+                "attach-role-app-amazonssmmanagedinstancecore-dev-a1b2",
                 name,
             );
             set(
@@ -1416,26 +1470,41 @@ const CASES: &[Case] = &[
     ),
     case(
         "logs-encrypted-retained",
-        "app-log-group",
+        "app-logs-dev-a1b2",
         "log group unencrypted",
-        |p| remove(p, LOG_GROUP, "app-log-group", "kmsKeyId"),
+        |p| remove(p, LOG_GROUP, "app-logs-dev-a1b2", "kmsKeyId"),
     ),
     case(
         "logs-encrypted-retained",
-        "waf-log-group",
+        "aws-waf-logs-payments-dev-a1b2",
         "retention dropped",
-        |p| remove(p, LOG_GROUP, "waf-log-group", "retentionInDays"),
+        |p| {
+            remove(
+                p,
+                LOG_GROUP,
+                "aws-waf-logs-payments-dev-a1b2",
+                "retentionInDays",
+            )
+        },
     ),
     case(
         "logs-encrypted-retained",
-        "rds-log-audit",
+        "rds-audit-logs-dev-a1b2",
         "kept forever",
-        |p| set(p, LOG_GROUP, "rds-log-audit", "retentionInDays", json!(0)),
+        |p| {
+            set(
+                p,
+                LOG_GROUP,
+                "rds-audit-logs-dev-a1b2",
+                "retentionInDays",
+                json!(0),
+            )
+        },
     ),
     // Project rules
     case(
         "tags-required",
-        "egress-app-https",
+        "egress-app-https-dev-a1b2",
         "CostCenter dropped from the provider's default tags",
         default_tags_without_cost_center,
     ),
@@ -1447,9 +1516,17 @@ const CASES: &[Case] = &[
     ),
     case(
         "tags-required",
-        "bucket-static",
+        "payments-static-dev-a1b2",
         "own tags blank the Environment",
-        |p| set(p, BUCKET, "bucket-static", "tags.Environment", json!("")),
+        |p| {
+            set(
+                p,
+                BUCKET,
+                "payments-static-dev-a1b2",
+                "tags.Environment",
+                json!(""),
+            )
+        },
     ),
     case(
         "tags-required",
@@ -1500,13 +1577,13 @@ const CASES: &[Case] = &[
     ),
     case(
         "names-suffixed",
-        "app-log-group",
+        "app-logs-dev-a1b2",
         "log group path without the scheme",
         |p| {
             set(
                 p,
                 LOG_GROUP,
-                "app-log-group",
+                "app-logs-dev-a1b2",
                 "name",
                 json!("/payments/app"),
             )
@@ -1529,9 +1606,16 @@ const CASES: &[Case] = &[
     case("destroyable", MYSQL, "protect", |p| {
         resource(p, RDS, MYSQL).options.protect = true;
     }),
-    case("destroyable", "bucket-logs", "retainOnDelete", |p| {
-        resource(p, BUCKET, "bucket-logs").options.retain_on_delete = true;
-    }),
+    case(
+        "destroyable",
+        "payments-logs-dev-a1b2",
+        "retainOnDelete",
+        |p| {
+            resource(p, BUCKET, "payments-logs-dev-a1b2")
+                .options
+                .retain_on_delete = true;
+        },
+    ),
     case("destroyable", MYSQL, "RDS deletion protection", |p| {
         set(p, RDS, MYSQL, "deletionProtection", json!(true))
     }),
@@ -1540,16 +1624,38 @@ const CASES: &[Case] = &[
     }),
     case(
         "destroyable",
-        "rds-log-error",
+        "rds-error-logs-dev-a1b2",
         "log group skipDestroy",
-        |p| set(p, LOG_GROUP, "rds-log-error", "skipDestroy", json!(true)),
+        |p| {
+            set(
+                p,
+                LOG_GROUP,
+                "rds-error-logs-dev-a1b2",
+                "skipDestroy",
+                json!(true),
+            )
+        },
     ),
-    case("destroyable", "bucket-static", "forceDestroy off", |p| {
-        set(p, BUCKET, "bucket-static", "forceDestroy", json!(false))
-    }),
-    case("destroyable", "key-data", "no deletion window", |p| {
-        remove(p, KMS_KEY, "key-data", "deletionWindowInDays")
-    }),
+    case(
+        "destroyable",
+        "payments-static-dev-a1b2",
+        "forceDestroy off",
+        |p| {
+            set(
+                p,
+                BUCKET,
+                "payments-static-dev-a1b2",
+                "forceDestroy",
+                json!(false),
+            )
+        },
+    ),
+    case(
+        "destroyable",
+        "kms-data-dev-a1b2",
+        "no deletion window",
+        |p| remove(p, KMS_KEY, "kms-data-dev-a1b2", "deletionWindowInDays"),
+    ),
     case("region", PROVIDER_NAME, "provider in another region", |p| {
         set(p, AWS_PROVIDER, PROVIDER_NAME, "region", json!("us-west-2"))
     }),
@@ -1558,13 +1664,28 @@ const CASES: &[Case] = &[
     }),
     case(
         "region",
-        "bucket-static",
+        "payments-static-dev-a1b2",
         "resource overrides the region",
-        |p| set(p, BUCKET, "bucket-static", "region", json!("eu-west-1")),
+        |p| {
+            set(
+                p,
+                BUCKET,
+                "payments-static-dev-a1b2",
+                "region",
+                json!("eu-west-1"),
+            )
+        },
     ),
-    case("region", "bucket-static", "default provider", |p| {
-        resource(p, BUCKET, "bucket-static").provider.clear();
-    }),
+    case(
+        "region",
+        "payments-static-dev-a1b2",
+        "default provider",
+        |p| {
+            resource(p, BUCKET, "payments-static-dev-a1b2")
+                .provider
+                .clear();
+        },
+    ),
     case("dms-not-public", DMS_INSTANCE, "publicly accessible", |p| {
         set(p, DMS, DMS_INSTANCE, "publiclyAccessible", json!(true))
     }),
@@ -1578,15 +1699,19 @@ const CASES: &[Case] = &[
     // make a bucket a log destination (found by this file; fixed in the pack).
     case(
         "s3-access-logging",
-        "bucket-static",
+        "payments-static-dev-a1b2",
         "access logs to itself",
         |p| {
             copy_ref(
                 p,
-                (BUCKET_LOGGING, "bucket-static-access-logging", "bucket"),
                 (
                     BUCKET_LOGGING,
-                    "bucket-static-access-logging",
+                    "payments-static-access-logging-dev-a1b2",
+                    "bucket",
+                ),
+                (
+                    BUCKET_LOGGING,
+                    "payments-static-access-logging-dev-a1b2",
                     "targetBucket",
                 ),
             )
@@ -1604,7 +1729,7 @@ const CASES: &[Case] = &[
                     .insert("Resource".into(), json!([FOREIGN_KEY]));
             });
             // The compute key no longer flows into the document; the data key still does.
-            let key_data = urn(p, KMS_KEY, "key-data");
+            let key_data = urn(p, KMS_KEY, "kms-data-dev-a1b2");
             resource(p, IAM_POLICY, APP_POLICY)
                 .property_dependencies
                 .insert("policy".into(), vec![key_data]);

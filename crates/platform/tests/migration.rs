@@ -24,7 +24,7 @@ fn count(plan: &Plan, ty: &str) -> usize {
 }
 
 fn weights_of_listener(plan: &Plan) -> Option<(i64, i64)> {
-    let listener = named(plan, "aws:lb/listener:Listener", "listener-https");
+    let listener = named(plan, "aws:lb/listener:Listener", "listener-https-dev-a1b2");
     let groups = listener.inputs["defaultActions"][0]["forward"]["targetGroups"].as_array()?;
     Some((groups[0]["weight"].as_i64()?, groups[1]["weight"].as_i64()?))
 }
@@ -95,12 +95,13 @@ fn each_phase_has_exactly_its_resources_and_weights() {
             "{phase} ALB weights"
         );
         assert_eq!(
-            dns_weight(&p, "dns-aws"),
+            dns_weight(&p, "dns-aws-dev-a1b2"),
             Some(weight),
             "{phase} DNS weight"
         );
-        assert_eq!(dns_weight(&p, "dns-onprem"), Some(100 - weight));
-        let alias = &named(&p, "aws:route53/record:Record", "dns-aws").inputs["aliases"][0];
+        assert_eq!(dns_weight(&p, "dns-onprem-dev-a1b2"), Some(100 - weight));
+        let alias =
+            &named(&p, "aws:route53/record:Record", "dns-aws-dev-a1b2").inputs["aliases"][0];
         assert_eq!(alias["evaluateTargetHealth"], true);
         assert_eq!(count(&p, "aws:route53/healthCheck:HealthCheck"), 1);
         let attachments = of_type(&p, "aws:lb/targetGroupAttachment:TargetGroupAttachment");
@@ -122,7 +123,7 @@ fn each_phase_has_exactly_its_resources_and_weights() {
 
     let cutover = plan("cutover", 100);
     assert_eq!(weights_of_listener(&cutover), Some((100, 0)));
-    assert_eq!(dns_weight(&cutover, "dns-aws"), Some(100));
+    assert_eq!(dns_weight(&cutover, "dns-aws-dev-a1b2"), Some(100));
     assert_eq!(
         task_types(&cutover),
         BTreeSet::from(["cdc".to_owned()]),
@@ -154,14 +155,14 @@ fn each_phase_has_exactly_its_resources_and_weights() {
         );
     }
     assert_eq!(
-        dns_weight(&decommission, "dns-aws"),
+        dns_weight(&decommission, "dns-aws-dev-a1b2"),
         Some(100),
         "the AWS record stays"
     );
     assert!(
         of_type(&decommission, "aws:route53/record:Record")
             .iter()
-            .all(|r| r.name != "dns-onprem")
+            .all(|r| r.name != "dns-onprem-dev-a1b2")
     );
     assert_eq!(weights_of_listener(&decommission), None);
 }
@@ -372,7 +373,7 @@ fn a_rollback_is_the_same_change_reversed() {
     assert_eq!(forward.2, back.2, "the same resources change");
     assert!(!forward.2.is_empty(), "weights change");
     let listener = |p: &Plan| {
-        named(p, "aws:lb/listener:Listener", "listener-https")
+        named(p, "aws:lb/listener:Listener", "listener-https-dev-a1b2")
             .inputs
             .clone()
     };

@@ -67,7 +67,7 @@ fn policy_document(resource: &PlanResource) -> Value {
 #[test]
 fn network_spans_two_zones_with_three_tiers_and_closed_defaults() {
     let plan = dev_plan();
-    let vpc = named(&plan, "aws:ec2/vpc:Vpc", "vpc");
+    let vpc = named(&plan, "aws:ec2/vpc:Vpc", "vpc-dev-a1b2");
     assert_eq!(
         at(vpc, "cidrBlock"),
         "10.20.0.0/16",
@@ -111,21 +111,25 @@ fn network_spans_two_zones_with_three_tiers_and_closed_defaults() {
     let default_sg = named(
         &plan,
         "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup",
-        "default-sg",
+        "default-sg-closed-dev-a1b2",
     );
     assert_eq!(at(default_sg, "ingress"), &json!([]));
     assert_eq!(at(default_sg, "egress"), &json!([]));
-    let flow_log = named(&plan, "aws:ec2/flowLog:FlowLog", "flow-log");
+    let flow_log = named(&plan, "aws:ec2/flowLog:FlowLog", "flowlog-dev-a1b2");
     assert_eq!(at(flow_log, "trafficType"), "ALL");
     assert_eq!(at(flow_log, "logDestinationType"), "s3");
-    let log_bucket = named(&plan, "aws:s3/bucket:Bucket", "bucket-logs");
+    let log_bucket = named(&plan, "aws:s3/bucket:Bucket", "payments-logs-dev-a1b2");
     assert!(deps(flow_log, "logDestination").contains(log_bucket.urn.as_str()));
 }
 
 #[test]
 fn private_tiers_route_through_nat_and_only_public_tables_reach_the_internet() {
     let plan = dev_plan();
-    let igw = named(&plan, "aws:ec2/internetGateway:InternetGateway", "igw");
+    let igw = named(
+        &plan,
+        "aws:ec2/internetGateway:InternetGateway",
+        "igw-dev-a1b2",
+    );
     for route in of_type(&plan, "aws:ec2/route:Route") {
         let via_igw = deps(route, "gatewayId").contains(igw.urn.as_str());
         assert_eq!(
@@ -180,9 +184,9 @@ fn alb_is_internet_facing_with_https_redirect_waf_and_logs() {
     assert_eq!(at(alb, "dropInvalidHeaderFields"), true);
     assert_eq!(at(alb, "enableDeletionProtection"), false);
     assert_eq!(at(alb, "accessLogs.enabled"), true);
-    let alb_logs = named(&plan, "aws:s3/bucket:Bucket", "bucket-alb-logs");
+    let alb_logs = named(&plan, "aws:s3/bucket:Bucket", "payments-alb-logs-dev-a1b2");
     assert!(deps(alb, "accessLogs").contains(alb_logs.urn.as_str()));
-    let https = named(&plan, "aws:lb/listener:Listener", "listener-https");
+    let https = named(&plan, "aws:lb/listener:Listener", "listener-https-dev-a1b2");
     assert_eq!(at(https, "protocol"), "HTTPS");
     assert_eq!(at(https, "port"), 443);
     assert_eq!(
@@ -194,7 +198,7 @@ fn alb_is_internet_facing_with_https_redirect_waf_and_logs() {
         "listener uses the ACM certificate"
     );
     assert_eq!(at(https, "defaultActions[0].type"), "forward");
-    let http = named(&plan, "aws:lb/listener:Listener", "listener-http-redirect");
+    let http = named(&plan, "aws:lb/listener:Listener", "listener-http-dev-a1b2");
     assert_eq!(
         at(http, "defaultActions").as_array().map(Vec::len),
         Some(1),
@@ -239,7 +243,7 @@ fn tls_policy_and_health_check_come_from_config() {
     let plan = outcome_of_yaml(&yaml, PlanMode::Preview)
         .expect("valid")
         .plan;
-    let https = named(&plan, "aws:lb/listener:Listener", "listener-https");
+    let https = named(&plan, "aws:lb/listener:Listener", "listener-https-dev-a1b2");
     assert_eq!(
         at(https, "sslPolicy"),
         "ELBSecurityPolicy-TLS13-1-3-2021-06"
@@ -268,7 +272,7 @@ fn certificate_modes_follow_config() {
         of_type(&plan, "aws:acm/certificate:Certificate").is_empty(),
         "existing ARN: nothing created"
     );
-    let https = named(&plan, "aws:lb/listener:Listener", "listener-https");
+    let https = named(&plan, "aws:lb/listener:Listener", "listener-https-dev-a1b2");
     assert_eq!(
         at(https, "certificateArn"),
         "arn:aws:acm:us-east-1:123456789012:certificate/abc"
@@ -278,29 +282,33 @@ fn certificate_modes_follow_config() {
         y + "  payments-platform:domainName: pay.example.com\n  payments-platform:hostedZoneId: Z123\n"
     });
     let plan = outcome_of_yaml(&dns, PlanMode::Deploy).expect("valid").plan;
-    let certificate = named(&plan, "aws:acm/certificate:Certificate", "certificate");
+    let certificate = named(&plan, "aws:acm/certificate:Certificate", "cert-dev-a1b2");
     assert_eq!(at(certificate, "validationMethod"), "DNS");
     assert_eq!(at(certificate, "domainName"), "pay.example.com");
     let record = named(
         &plan,
         "aws:route53/record:Record",
-        "certificate-validation-record",
+        "cert-validation-record-dev-a1b2",
     );
     assert_eq!(at(record, "zoneId"), "Z123");
     assert_eq!(at(record, "type"), "CNAME");
     let validation = named(
         &plan,
         "aws:acm/certificateValidation:CertificateValidation",
-        "certificate-validation",
+        "cert-validation-dev-a1b2",
     );
-    let https = named(&plan, "aws:lb/listener:Listener", "listener-https");
+    let https = named(&plan, "aws:lb/listener:Listener", "listener-https-dev-a1b2");
     assert!(
         deps(https, "certificateArn").contains(validation.urn.as_str()),
         "listener waits for validation"
     );
 
     let plan = dev_plan();
-    let imported = named(&plan, "aws:acm/certificate:Certificate", "certificate");
+    let imported = named(
+        &plan,
+        "aws:acm/certificate:Certificate",
+        "cert-self-signed-dev-a1b2",
+    );
     assert!(
         imported.inputs["privateKey"].get(wire::SIG_KEY).is_some(),
         "private key sent as a secret"
@@ -347,7 +355,7 @@ fn launch_template_is_hardened() {
     );
     assert_eq!(at(lt, "blockDeviceMappings[0].ebs.encrypted"), "true");
     assert_eq!(at(lt, "blockDeviceMappings[0].ebs.volumeType"), "gp3");
-    let compute_key = named(&plan, "aws:kms/key:Key", "key-compute");
+    let compute_key = named(&plan, "aws:kms/key:Key", "kms-compute-dev-a1b2");
     assert!(
         deps(lt, "blockDeviceMappings").contains(compute_key.urn.as_str()),
         "root volume under the CMK"
@@ -469,7 +477,7 @@ fn database_is_multi_az_encrypted_private_and_audited() {
     assert_eq!(at(db, "multiAz"), true);
     assert_eq!(at(db, "storageEncrypted"), true);
     assert_eq!(at(db, "storageType"), "gp3");
-    let data_key = named(&plan, "aws:kms/key:Key", "key-data");
+    let data_key = named(&plan, "aws:kms/key:Key", "kms-data-dev-a1b2");
     for property in [
         "kmsKeyId",
         "performanceInsightsKmsKeyId",
@@ -560,8 +568,12 @@ fn bucket_config<'a>(plan: &'a Plan, ty: &str, bucket: &PlanResource) -> &'a Pla
 #[test]
 fn buckets_are_versioned_private_encrypted_tls_only_and_lifecycled() {
     let plan = dev_plan();
-    let data_key = named(&plan, "aws:kms/key:Key", "key-data");
-    for name in ["bucket-logs", "bucket-static", "bucket-alb-logs"] {
+    let data_key = named(&plan, "aws:kms/key:Key", "kms-data-dev-a1b2");
+    for name in [
+        "payments-logs-dev-a1b2",
+        "payments-static-dev-a1b2",
+        "payments-alb-logs-dev-a1b2",
+    ] {
         let bucket = named(&plan, "aws:s3/bucket:Bucket", name);
         assert_eq!(at(bucket, "forceDestroy"), true, "{name}");
         let versioning = bucket_config(&plan, "aws:s3/bucketVersioning:BucketVersioning", bucket);
@@ -593,7 +605,7 @@ fn buckets_are_versioned_private_encrypted_tls_only_and_lifecycled() {
             sse,
             "rules[0].applyServerSideEncryptionByDefault.sseAlgorithm",
         );
-        if name == "bucket-alb-logs" {
+        if name == "payments-alb-logs-dev-a1b2" {
             assert_eq!(
                 algorithm, "AES256",
                 "ALB log delivery requires SSE-S3 (documented exception)"
@@ -642,9 +654,9 @@ fn buckets_are_versioned_private_encrypted_tls_only_and_lifecycled() {
         );
         assert_eq!(at(ownership, "rule.objectOwnership"), "BucketOwnerEnforced");
     }
-    let static_bucket = named(&plan, "aws:s3/bucket:Bucket", "bucket-static");
+    let static_bucket = named(&plan, "aws:s3/bucket:Bucket", "payments-static-dev-a1b2");
     let logging = bucket_config(&plan, "aws:s3/bucketLogging:BucketLogging", static_bucket);
-    let log_bucket = named(&plan, "aws:s3/bucket:Bucket", "bucket-logs");
+    let log_bucket = named(&plan, "aws:s3/bucket:Bucket", "payments-logs-dev-a1b2");
     assert!(deps(logging, "targetBucket").contains(log_bucket.urn.as_str()));
 }
 
@@ -656,7 +668,7 @@ fn lifecycle_days_come_from_config() {
     let plan = outcome_of_yaml(&yaml, PlanMode::Preview)
         .expect("valid")
         .plan;
-    let bucket = named(&plan, "aws:s3/bucket:Bucket", "bucket-static");
+    let bucket = named(&plan, "aws:s3/bucket:Bucket", "payments-static-dev-a1b2");
     let lifecycle = bucket_config(
         &plan,
         "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
@@ -719,7 +731,7 @@ fn security_groups_form_a_least_privilege_chain() {
         } else if target.contains(db.as_str()) {
             assert_eq!(port, 3306);
             // The app tier, and during the migration the DMS replication instance.
-            let source = if rule.name == "ingress-db-from-dms" {
+            let source = if rule.name == "ingress-db-from-dms-dev-a1b2" {
                 &dms
             } else {
                 &app
@@ -801,7 +813,7 @@ fn keys_rotate_have_aliases_and_name_exactly_their_users() {
                 .is_some_and(|n| n.starts_with("alias/") && !n.starts_with("alias/aws/"))
         );
     }
-    let compute = policy_document(named(&plan, "aws:kms/key:Key", "key-compute"));
+    let compute = policy_document(named(&plan, "aws:kms/key:Key", "kms-compute-dev-a1b2"));
     let principals: Vec<String> = compute["Statement"]
         .as_array()
         .expect("statements")

@@ -24,31 +24,35 @@ pub fn build(scope: &Scope, network: &Network, migration: Migration<'_>) -> Opti
     let config = &scope.config;
     let component = scope.component("payments:migration:Connectivity", "connectivity");
     let opts = || scope.child_of(&component);
+    let naming = &config.naming;
+    let customer_gateway_name = naming.label("cgw-datacenter");
     let customer_gateway = register(
         &scope.ctx,
-        "customer-gateway",
+        &customer_gateway_name,
         &CustomerGatewayArgs {
             ip_address: settings.customer_gateway_ip.clone().map(Into::into),
             bgp_asn: set(settings.bgp_asn.to_string()),
             type_: set("ipsec.1"),
-            tags: set(tags::named(config, &config.naming.label("cgw-datacenter"))),
+            tags: set(tags::named(config, &customer_gateway_name)),
             ..Default::default()
         },
         opts(),
     );
+    let gateway_name = naming.label("vgw");
     let gateway = register(
         &scope.ctx,
-        "vpn-gateway",
+        &gateway_name,
         &VpnGatewayArgs {
             vpc_id: set(network.vpc.id()),
-            tags: set(tags::named(config, &config.naming.label("vgw"))),
+            tags: set(tags::named(config, &gateway_name)),
             ..Default::default()
         },
         opts(),
     );
+    let connection_name = naming.label("vpn-datacenter");
     let connection = register(
         &scope.ctx,
-        "vpn-connection",
+        &connection_name,
         &VpnConnectionArgs {
             customer_gateway_id: set(customer_gateway.id()),
             vpn_gateway_id: set(gateway.id()),
@@ -56,7 +60,7 @@ pub fn build(scope: &Scope, network: &Network, migration: Migration<'_>) -> Opti
             static_routes_only: set(settings.static_routes),
             tunnel1_ike_versions: set(vec!["ikev2".to_owned()]),
             tunnel2_ike_versions: set(vec!["ikev2".to_owned()]),
-            tags: set(tags::named(config, &config.naming.label("vpn-datacenter"))),
+            tags: set(tags::named(config, &connection_name)),
             ..Default::default()
         },
         opts(),
@@ -65,7 +69,7 @@ pub fn build(scope: &Scope, network: &Network, migration: Migration<'_>) -> Opti
         for cidr in &settings.on_prem_cidrs {
             register(
                 &scope.ctx,
-                &format!("vpn-route-{}", cidr.replace(['.', '/'], "-")),
+                &naming.label(&format!("vpn-route-{cidr}")),
                 &VpnConnectionRouteArgs {
                     vpn_connection_id: set(connection.id()),
                     destination_cidr_block: set(cidr.clone()),
@@ -79,7 +83,7 @@ pub fn build(scope: &Scope, network: &Network, migration: Migration<'_>) -> Opti
         for (index, table) in network.route_tables(tier).into_iter().enumerate() {
             register(
                 &scope.ctx,
-                &format!("vpn-propagation-{tier:?}-{index}").to_lowercase(),
+                &naming.label(&format!("vpn-propagation-{tier:?}-{index}")),
                 &VpnGatewayRoutePropagationArgs {
                     vpn_gateway_id: set(gateway.id()),
                     route_table_id: set(table.id()),

@@ -19,7 +19,7 @@ use serde_json::{Value, json};
 use super::Migration;
 use crate::iam::trust_policy;
 use crate::kms::{Account, Keys};
-use crate::naming::NameKind;
+use crate::naming::{AWS_FIXED_NAMES, NameKind};
 use crate::network::{Network, Tier};
 use crate::scope::{Scope, set};
 use crate::security::{self, MYSQL_PORT, Peer, Rule, SecurityGroups};
@@ -71,28 +71,36 @@ pub fn task_settings() -> Value {
 }
 
 fn account_roles(scope: &Scope, parent: &Resource) {
-    for (name, policy) in [
-        ("dms-vpc-role", "service-role/AmazonDMSVPCManagementRole"),
+    let naming = &scope.config.naming;
+    for (name, label, policy) in [
         (
-            "dms-cloudwatch-logs-role",
+            AWS_FIXED_NAMES[0],
+            "role-dms-vpc",
+            "service-role/AmazonDMSVPCManagementRole",
+        ),
+        (
+            AWS_FIXED_NAMES[1],
+            "role-dms-cloudwatch-logs",
             "service-role/AmazonDMSCloudWatchLogsRole",
         ),
     ] {
-        // AWS requires these exact names: they are account-wide, outside the naming scheme.
+        // AWS requires these exact physical names (account-wide, outside the naming scheme);
+        // the logical name and the Name tag follow the scheme.
+        let logical = naming.label(label);
         let role = register(
             &scope.ctx,
-            name,
+            &logical,
             &RoleArgs {
                 name: set(name.to_owned()),
                 assume_role_policy: set(trust_policy("dms.amazonaws.com")),
-                tags: set(tags::named(&scope.config, name)),
+                tags: set(tags::named(&scope.config, &logical)),
                 ..Default::default()
             },
             scope.child_of(parent),
         );
         register(
             &scope.ctx,
-            &format!("{name}-policy"),
+            &naming.label(&format!("attach-{label}")),
             &RolePolicyAttachmentArgs {
                 role: set(role.output::<String>("name")),
                 policy_arn: set(format!("arn:aws:iam::aws:policy/{policy}")),
@@ -152,7 +160,7 @@ fn secrets_role(
     );
     register(
         &scope.ctx,
-        &format!("{policy_name}-attachment"),
+        &config.naming.attachment(NameKind::DmsSecretsPolicy, None),
         &RolePolicyAttachmentArgs {
             role: set(role.output::<String>("name")),
             policy_arn: set(policy.output::<String>("arn")),
@@ -225,7 +233,7 @@ pub fn build(
             &component,
             &dms_group,
             Rule {
-                name: &format!("dms-to-onprem-{}", cidr.replace(['.', '/'], "-")),
+                name: &format!("dms-to-onprem-{cidr}"),
                 description: "DMS to the on-prem MySQL over the VPN",
                 port: source.port,
                 peer: Peer::Cidr(cidr.clone()),

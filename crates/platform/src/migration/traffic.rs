@@ -80,7 +80,7 @@ pub fn on_prem_targets(
     for ip in &app.ips {
         register(
             &scope.ctx,
-            &format!("onprem-target-{}", ip.replace('.', "-")),
+            &config.naming.label(&format!("onprem-target-{ip}")),
             &TargetGroupAttachmentArgs {
                 target_group_arn: set(target_group.output::<String>("arn")),
                 target_id: set(ip.clone()),
@@ -112,9 +112,10 @@ pub fn records(
     };
     let weight = migration.aws_weight();
     let opts = || scope.child_of(parent);
+    let naming = &scope.config.naming;
     register(
         &scope.ctx,
-        "dns-aws",
+        &naming.label("dns-aws"),
         &RecordArgs {
             zone_id: set(record.hosted_zone_id.clone()),
             name: set(record.name.clone()),
@@ -141,9 +142,10 @@ pub fn records(
         return;
     };
     let config = &scope.config;
+    let health_check_name = naming.label("onprem-health");
     let health_check = register(
         &scope.ctx,
-        "onprem-health-check",
+        &health_check_name,
         &HealthCheckArgs {
             type_: set("HTTPS"),
             ip_address: app.public_ips.first().cloned().map(Into::into),
@@ -153,14 +155,14 @@ pub fn records(
             failure_threshold: set(3),
             request_interval: set(30),
             enable_sni: set(true),
-            tags: set(tags::named(config, &config.naming.label("onprem-health"))),
+            tags: set(tags::named(config, &health_check_name)),
             ..Default::default()
         },
         opts(),
     );
     register(
         &scope.ctx,
-        "dns-onprem",
+        &naming.label("dns-onprem"),
         &RecordArgs {
             zone_id: set(record.hosted_zone_id.clone()),
             name: set(record.name.clone()),
