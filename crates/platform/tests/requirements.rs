@@ -414,7 +414,7 @@ fn auto_scaling_group_spans_private_subnets_with_zero_downtime_refresh() {
             at(asg, "maxSize"),
             at(asg, "desiredCapacity")
         ),
-        (&json!(2), &json!(4), &json!(2))
+        (&json!(2), &json!(6), &json!(2))
     );
     assert_eq!(
         deps(asg, "vpcZoneIdentifiers"),
@@ -447,6 +447,23 @@ fn auto_scaling_group_spans_private_subnets_with_zero_downtime_refresh() {
         "asg-cpu-target-dev-a1b2",
     );
     assert_eq!(at(policy, "policyType"), "TargetTrackingScaling");
+}
+
+#[test]
+fn both_example_stacks_run_two_to_six_instances() {
+    for (stack, file, asg_name) in [
+        ("dev", "Pulumi.dev.yaml", "asg-app-dev-a1b2"),
+        ("prod", "Pulumi.prod.yaml", "asg-app-prod-p01"),
+    ] {
+        let outcome = outcome_of(stack, file, PlanMode::Preview);
+        assert!(outcome.succeeded(), "{stack}: {:?}", outcome.errors);
+        let asg = named(&outcome.plan, "aws:autoscaling/group:Group", asg_name);
+        assert_eq!(
+            (at(asg, "minSize"), at(asg, "maxSize")),
+            (&json!(2), &json!(6)),
+            "{file}: the request asks for 2 to 6 instances"
+        );
+    }
 }
 
 #[test]
