@@ -294,9 +294,9 @@ fn check_resource(
     resource: &PlanResource,
     found: &mut Vec<SchemaViolation>,
 ) {
-    let mut checker = Checker::new(schema, &resource.urn, found);
     if resource.version != package.version() {
-        checker.report(
+        found.push(SchemaViolation::new(
+            &resource.urn,
             "",
             format!(
                 "version {:?} is not the pinned {} {}",
@@ -304,36 +304,80 @@ fn check_resource(
                 package.name(),
                 package.version()
             ),
-        );
+        ));
     }
-    let Some(signature) = checker.signature(&schema.resources, &resource.ty, "resource") else {
+    check_inputs_with(schema, &resource.urn, &resource.ty, &resource.inputs, found);
+}
+
+fn check_inputs_with(
+    schema: &PackageIndex,
+    subject: &str,
+    ty: &str,
+    inputs: &Map<String, Value>,
+    found: &mut Vec<SchemaViolation>,
+) {
+    let mut checker = Checker::new(schema, subject, found);
+    let Some(signature) = checker.signature(&schema.resources, ty, "resource") else {
         return;
     };
-    let encoding = if resource.ty.starts_with(PROVIDER_PREFIX) {
+    let encoding = if ty.starts_with(PROVIDER_PREFIX) {
         Encoding::JsonStrings
     } else {
         Encoding::Plain
     };
-    checker.check_properties(
-        &resource.ty,
-        &signature.inputs,
-        &resource.inputs,
-        "",
-        encoding,
-    );
+    checker.check_properties(ty, &signature.inputs, inputs, "", encoding);
 }
 
 fn check_invoke(schema: &PackageIndex, invoke: &PlanInvoke, found: &mut Vec<SchemaViolation>) {
-    let mut checker = Checker::new(schema, &invoke.token, found);
-    if let Some(signature) = checker.signature(&schema.functions, &invoke.token, "function") {
-        checker.check_properties(
-            &invoke.token,
-            &signature.inputs,
-            &invoke.args,
-            "",
-            Encoding::Plain,
-        );
+    check_args_with(schema, &invoke.token, &invoke.args, found);
+}
+
+fn check_args_with(
+    schema: &PackageIndex,
+    token: &str,
+    args: &Map<String, Value>,
+    found: &mut Vec<SchemaViolation>,
+) {
+    let mut checker = Checker::new(schema, token, found);
+    if let Some(signature) = checker.signature(&schema.functions, token, "function") {
+        checker.check_properties(token, &signature.inputs, args, "", Encoding::Plain);
     }
+}
+
+/// Checks the inputs (wire form) of one resource of type `ty` against its package's schema, as a
+/// provider's `Check` does; `subject` names the resource in the violations (its URN). A type of
+/// neither pinned package is one violation.
+pub fn check_resource_inputs(
+    subject: &str,
+    ty: &str,
+    inputs: &Map<String, Value>,
+) -> Vec<SchemaViolation> {
+    let mut found = Vec::new();
+    match Package::of_resource_type(ty).map(|package| index().package(package)) {
+        Some(Ok(schema)) => check_inputs_with(schema, subject, ty, inputs, &mut found),
+        Some(Err(error)) => found.push(SchemaViolation::new(subject, "", error.to_owned())),
+        None => found.push(SchemaViolation::new(
+            subject,
+            "",
+            format!("{ty} belongs to neither pinned package"),
+        )),
+    }
+    found
+}
+
+/// Checks the arguments of one call of the function `token` against its package's schema.
+pub fn check_function_args(token: &str, args: &Map<String, Value>) -> Vec<SchemaViolation> {
+    let mut found = Vec::new();
+    match Package::of_token(token).map(|package| index().package(package)) {
+        Some(Ok(schema)) => check_args_with(schema, token, args, &mut found),
+        Some(Err(error)) => found.push(SchemaViolation::new(token, "", error.to_owned())),
+        None => found.push(SchemaViolation::new(
+            token,
+            "",
+            format!("{token} belongs to neither pinned package"),
+        )),
+    }
+    found
 }
 
 /// How top-level input values are carried.

@@ -51,10 +51,9 @@ pub async fn run() -> u8 {
         dry_run: env.dry_run,
         parallel: env.parallel,
     };
-    // In a preview the compliance pack gates the run: a mandatory violation fails it.
-    let gate = info
-        .dry_run
-        .then(|| policy::gate(policy::settings(&platform)));
+    // The compliance pack gates every run, preview and update alike (`pulumi up --skip-preview`
+    // must not bypass it): a mandatory violation fails the run before the engine shuts down.
+    let gate = Some(policy::gate(policy::settings(&platform)));
     let outcome = run_program(info, monitor, |ctx| program::build(ctx, platform), gate).await;
     if outcome.succeeded() { 0 } else { EXIT_BAIL_U8 }
 }
