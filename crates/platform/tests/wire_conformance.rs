@@ -199,7 +199,7 @@ fn update_conversation_is_well_formed() {
 
 #[test]
 fn an_engine_error_is_logged_through_the_engine_and_exits_32() {
-    let run = converse(false, Some("vpc"), &[], 60);
+    let run = converse(false, Some("vpc-dev-a1b2"), &[], 60);
     assert_eq!(run.exit_code, Some(32), "stderr: {}", run.stderr);
     assert!(
         !run.stderr.contains("panicked"),
