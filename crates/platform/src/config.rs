@@ -4,10 +4,11 @@
 
 use std::net::Ipv4Addr;
 
-use pulumi_runtime::{Config, ConfigErrors, ConfigReader, Output};
+use pulumi_runtime::{Config, ConfigErrors, Output};
 
 use crate::migration::settings::{self, MigrationSettings};
 use crate::naming::Naming;
+use crate::reader::{Expected, Reader};
 
 /// The Pulumi project name, which is also the config namespace.
 pub const PROJECT: &str = "payments-platform";
@@ -41,6 +42,16 @@ pub enum MigrationPhase {
     Cutover,
     /// On-premises side removed.
     Decommission,
+}
+
+impl Expected for MigrationPhase {
+    fn expected() -> String {
+        "one of `prepare`, `parallel`, `shift`, `cutover`, `decommission`".to_owned()
+    }
+
+    fn choices() -> &'static [&'static str] {
+        &["prepare", "parallel", "shift", "cutover", "decommission"]
+    }
 }
 
 impl MigrationPhase {
@@ -173,9 +184,10 @@ pub fn parse_cidr(text: &str) -> Option<(Ipv4Addr, u8)> {
     Some((address, prefix))
 }
 
-/// Reads and validates the configuration. All problems come back together.
+/// Reads and validates the configuration. All problems come back together, unknown keys (typos)
+/// and values of the wrong type included.
 pub fn load(config: &Config) -> Result<PlatformConfig, ConfigErrors> {
-    let mut r = ConfigReader::new(config, PROJECT);
+    let mut r = Reader::new(config, PROJECT);
     let environment: Option<String> = r.require("environment");
     let environment_suffix: Option<String> = r.require("environmentSuffix");
     let cost_center: Option<String> = r.require("costCenter");
@@ -219,15 +231,20 @@ pub fn load(config: &Config) -> Result<PlatformConfig, ConfigErrors> {
     let migration: Option<MigrationSettings> = r.get("migration");
     match &migration {
         Some(migration) => settings::validate(&mut r, migration_phase, migration, &vpc_cidr),
-        None if migration_phase != MigrationPhase::Prepare => r.invalid(
-            "migration",
-            None,
-            &format!(
-                "migrationPhase {} needs the migration settings",
-                migration_phase.as_str()
-            ),
-            "set the `migration` object (see docs/migration.md)",
-        ),
+        // An invalid migration object is reported as such, not as a missing one.
+        None if migration_phase != MigrationPhase::Prepare
+            && !config.keys_in(PROJECT).iter().any(|key| key == "migration") =>
+        {
+            r.invalid(
+                "migration",
+                None,
+                &format!(
+                    "migrationPhase {} needs the migration settings",
+                    migration_phase.as_str()
+                ),
+                "set the `migration` object (see docs/migration.md)",
+            )
+        }
         None => {}
     }
 
@@ -452,7 +469,7 @@ pub fn load(config: &Config) -> Result<PlatformConfig, ConfigErrors> {
     })
 }
 
-fn check_ingress_cidr(r: &mut ConfigReader<'_>, cidr: &str) {
+fn check_ingress_cidr(r: &mut Reader<'_>, cidr: &str) {
     if cidr == "::/0" || cidr.trim() == "0.0.0.0/0" {
         r.invalid(
             "allowedIngressCidrs",

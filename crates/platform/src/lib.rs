@@ -19,6 +19,7 @@ pub mod packages;
 pub mod policy;
 pub mod preview;
 pub mod program;
+pub mod reader;
 pub mod schedule;
 pub mod scope;
 pub mod security;

@@ -152,6 +152,63 @@ fn a_wrong_type_names_key_value_and_fix() {
 }
 
 #[test]
+fn a_wrong_type_says_what_is_expected_in_plain_words() {
+    let yaml = common::dev_yaml_with(|y| {
+        y.replace("asgDesiredCapacity: 2", "asgDesiredCapacity: two")
+            .replace("singleNatGateway: true", "singleNatGateway: yes please")
+            .replace(
+                "  payments-platform:allowedIngressCidrs:\n    - 198.51.100.0/24\n    - 203.0.113.0/24\n",
+                "  payments-platform:allowedIngressCidrs: 198.51.100.0/24\n",
+            )
+            .replace("bgpAsn: 65010", "bgpAsn: private")
+    });
+    let stderr = assert_config_error(
+        &yaml,
+        &[],
+        &[
+            "`payments-platform:asgDesiredCapacity` = \"two\": must be a whole number",
+            "`payments-platform:singleNatGateway` = \"yes please\": must be true or false",
+            "`payments-platform:allowedIngressCidrs` = \"198.51.100.0/24\": must be a list of text values",
+            "`payments-platform:migration.bgpAsn` = \"private\": must be a whole number",
+            "4 configuration error(s)",
+        ],
+    );
+    for rust_name in ["i64", "bool", "sequence", "invalid type"] {
+        assert!(!stderr.contains(rust_name), "{rust_name} in:\n{stderr}");
+    }
+}
+
+#[test]
+fn typos_at_any_depth_are_refused_with_the_closest_key_and_every_other_error() {
+    let yaml = common::dev_yaml_with(|y| {
+        y.replace("asgMaxSize: 6", "asgMaxSixe: 4")
+            .replace("    database:\n      host:", "    databse:\n      host:")
+            .replace("      publicIps:", "      publicIp:")
+            .replace("  payments-platform:costCenter: cc-payments-1001\n", "")
+            + "  payments-platform:dbPasword:\n    secure: AAAAsecret\n"
+    });
+    let stderr = assert_config_error(
+        &yaml,
+        &[(
+            "PULUMI_SECRET_PAYMENTS_PLATFORM_DB_PASWORD",
+            "Typo-Secret-Sentinel",
+        )],
+        &[
+            "`payments-platform:asgMaxSixe` = \"4\": is not a setting of this program; did you mean `asgMaxSize`?",
+            "`payments-platform:dbPasword`: is not a setting of this program; did you mean `dbPassword`?",
+            "`payments-platform:migration.databse`",
+            "did you mean `migration.database`?",
+            "`payments-platform:migration.appServers.publicIp`",
+            "did you mean `migration.appServers.publicIps`?",
+            "`payments-platform:costCenter`: is required but not set",
+            "5 configuration error(s)",
+        ],
+    );
+    assert!(!stderr.contains("Typo-Secret-Sentinel"), "{stderr}");
+    assert!(!stderr.contains("AAAAsecret"), "{stderr}");
+}
+
+#[test]
 fn a_plaintext_secret_in_the_file_is_refused_without_echoing_it() {
     let yaml =
         common::dev_yaml_with(|y| y + "  payments-platform:dbPassword: Plaintext-Sentinel-42\n");

@@ -1,9 +1,11 @@
 //! The `migration` config object and its validation against the phase.
 
 use serde::Deserialize;
+use serde_json::{Map, Value};
 
 use crate::config::{MigrationPhase, parse_cidr};
-use pulumi_runtime::ConfigReader;
+use crate::reader::{Expected, Problem, Reader, closest, shown};
+use pulumi_runtime::Config;
 
 /// The on-premises MySQL server DMS replicates from (and, after cutover, back to).
 #[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
@@ -108,6 +110,242 @@ pub struct MigrationSettings {
     pub dms_instance_class: String,
 }
 
+/// The shape a value inside the `migration` object must have.
+#[derive(Clone, Copy, Debug)]
+pub enum Shape {
+    /// A string.
+    Text,
+    /// An integer.
+    WholeNumber,
+    /// `true` or `false`.
+    Bool,
+    /// A list of strings.
+    TextList,
+    /// Any JSON value (DMS table mappings, checked by DMS).
+    AnyJson,
+    /// One of these strings.
+    Choice(&'static [&'static str]),
+    /// A nested object with these fields.
+    Object(&'static [Field]),
+}
+
+impl Shape {
+    /// What a value of this shape must be, in words a person uses.
+    pub fn expected(self) -> String {
+        match self {
+            Shape::Text => "text".to_owned(),
+            Shape::WholeNumber => "a whole number".to_owned(),
+            Shape::Bool => "true or false".to_owned(),
+            Shape::TextList => "a list of text values".to_owned(),
+            Shape::AnyJson => "any value".to_owned(),
+            Shape::Choice(choices) => format!("one of {}", backticked(choices.iter().copied())),
+            Shape::Object(fields) => format!(
+                "a mapping with the keys {}",
+                backticked(fields.iter().map(|f| f.name))
+            ),
+        }
+    }
+
+    fn accepts(self, value: &Value) -> bool {
+        match self {
+            Shape::Text => value.is_string(),
+            Shape::WholeNumber => value.as_i64().is_some(),
+            Shape::Bool => value.is_boolean(),
+            Shape::TextList => value
+                .as_array()
+                .is_some_and(|items| items.iter().all(Value::is_string)),
+            Shape::AnyJson => true,
+            Shape::Choice(choices) => value.as_str().is_some_and(|v| choices.contains(&v)),
+            Shape::Object(_) => value.is_object(),
+        }
+    }
+}
+
+fn backticked<'a>(items: impl Iterator<Item = &'a str>) -> String {
+    items
+        .map(|item| format!("`{item}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// One key of the `migration` object (or of an object inside it).
+#[derive(Clone, Copy, Debug)]
+pub struct Field {
+    /// The key as written in config.
+    pub name: &'static str,
+    /// What its value must be.
+    pub shape: Shape,
+    /// Whether it must be set.
+    pub required: bool,
+}
+
+const fn required(name: &'static str, shape: Shape) -> Field {
+    Field {
+        name,
+        shape,
+        required: true,
+    }
+}
+
+const fn optional(name: &'static str, shape: Shape) -> Field {
+    Field {
+        name,
+        shape,
+        required: false,
+    }
+}
+
+/// The keys of `migration.database` ([`OnPremDatabase`]).
+pub const DATABASE_FIELDS: &[Field] = &[
+    required("host", Shape::Text),
+    optional("port", Shape::WholeNumber),
+    required("secretArn", Shape::Text),
+];
+
+/// The keys of `migration.appServers` ([`OnPremApp`]).
+pub const APP_SERVER_FIELDS: &[Field] = &[
+    optional("ips", Shape::TextList),
+    optional("port", Shape::WholeNumber),
+    required("publicIps", Shape::TextList),
+    optional("healthCheckPath", Shape::Text),
+];
+
+/// The keys of `migration.publicRecord` ([`PublicRecord`]).
+pub const PUBLIC_RECORD_FIELDS: &[Field] = &[
+    required("name", Shape::Text),
+    required("hostedZoneId", Shape::Text),
+];
+
+/// The keys of the `migration` object ([`MigrationSettings`]).
+pub const MIGRATION_FIELDS: &[Field] = &[
+    required("onPremCidrs", Shape::TextList),
+    optional("customerGatewayIp", Shape::Text),
+    optional("bgpAsn", Shape::WholeNumber),
+    optional("staticRoutes", Shape::Bool),
+    optional("database", Shape::Object(DATABASE_FIELDS)),
+    optional("appServers", Shape::Object(APP_SERVER_FIELDS)),
+    optional("publicRecord", Shape::Object(PUBLIC_RECORD_FIELDS)),
+    required("awsTrafficWeight", Shape::WholeNumber),
+    optional("tableMappings", Shape::AnyJson),
+    optional("runDms", Shape::Bool),
+    optional("dmsRoles", Shape::Choice(&["create", "existing"])),
+    optional("dmsInstanceClass", Shape::Text),
+];
+
+/// Checks `value` (at `path`, e.g. `migration.database`) against `fields`: every unknown key
+/// (with the closest known one), every value of the wrong shape and every missing required key
+/// is a problem. Returns the object without its `null` values (a `null` means "not set").
+fn check_object(
+    path: &str,
+    value: &Value,
+    fields: &'static [Field],
+    problems: &mut Vec<Problem>,
+) -> Value {
+    let Some(map) = value.as_object() else {
+        problems.push(Problem {
+            key: path.to_owned(),
+            value: Some(shown(value)),
+            problem: format!("must be {}", Shape::Object(fields).expected()),
+            fix: "write it as a YAML mapping (see docs/migration.md)".to_owned(),
+        });
+        return Value::Null;
+    };
+    let mut cleaned = Map::new();
+    let mut suggested = Vec::new();
+    for (key, item) in map {
+        let item_path = format!("{path}.{key}");
+        let Some(field) = fields.iter().find(|f| f.name == key) else {
+            let suggestion = closest(key, fields.iter().map(|f| f.name)).unwrap_or_default();
+            suggested.push(suggestion);
+            problems.push(Problem {
+                key: item_path,
+                value: Some(shown(item)),
+                problem: format!(
+                    "is not a key of the `{path}` object; did you mean `{path}.{suggestion}`?"
+                ),
+                fix: format!(
+                    "rename `{key}` to `{suggestion}` (the keys are in docs/migration.md)"
+                ),
+            });
+            continue;
+        };
+        if item.is_null() {
+            continue;
+        }
+        match field.shape {
+            Shape::Object(inner) => {
+                let inner = check_object(&item_path, item, inner, problems);
+                cleaned.insert(key.clone(), inner);
+            }
+            shape if shape.accepts(item) => {
+                cleaned.insert(key.clone(), item.clone());
+            }
+            shape => {
+                let fix = match (shape, item.as_str()) {
+                    (Shape::Choice(choices), Some(text)) => format!(
+                        "did you mean `{}`?",
+                        closest(text, choices.iter().copied()).unwrap_or_default()
+                    ),
+                    _ => format!("set `{key}` to {}", shape.expected()),
+                };
+                problems.push(Problem {
+                    key: item_path,
+                    value: Some(shown(item)),
+                    problem: format!("must be {}", shape.expected()),
+                    fix,
+                });
+            }
+        }
+    }
+    // A required key that a misspelt one stands for is reported once, as the misspelling.
+    for field in fields
+        .iter()
+        .filter(|f| f.required && !suggested.contains(&f.name))
+    {
+        if map.get(field.name).is_none_or(Value::is_null) {
+            problems.push(Problem {
+                key: format!("{path}.{}", field.name),
+                value: None,
+                problem: "is required but not set".to_owned(),
+                fix: format!(
+                    "add `{}` ({}) to the `{path}` object (see docs/migration.md)",
+                    field.name,
+                    field.shape.expected()
+                ),
+            });
+        }
+    }
+    Value::Object(cleaned)
+}
+
+/// Parses the `migration` object at `key`: every problem of every depth, or the settings.
+pub fn parse(key: &str, value: &Value) -> Result<MigrationSettings, Vec<Problem>> {
+    let mut problems = Vec::new();
+    let cleaned = check_object(key, value, MIGRATION_FIELDS, &mut problems);
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    serde_json::from_value(cleaned).map_err(|error| {
+        vec![Problem {
+            key: key.to_owned(),
+            value: None,
+            problem: format!("is not a valid migration object: {error}"),
+            fix: "see docs/migration.md for its keys".to_owned(),
+        }]
+    })
+}
+
+impl Expected for MigrationSettings {
+    fn expected() -> String {
+        Shape::Object(MIGRATION_FIELDS).expected()
+    }
+
+    fn read(config: &Config, key: &str, full_key: &str) -> Result<Option<Self>, Vec<Problem>> {
+        let value = <Value as Expected>::read(config, key, full_key)?;
+        value.map(|value| parse(key, &value)).transpose()
+    }
+}
+
 fn default_bgp_asn() -> i64 {
     65000
 }
@@ -181,7 +419,7 @@ fn overlaps(a: &str, b: &str) -> bool {
 
 /// Validates `settings` against the phase and the VPC; every problem is recorded on `r`.
 pub fn validate(
-    r: &mut ConfigReader<'_>,
+    r: &mut Reader<'_>,
     phase: MigrationPhase,
     settings: &MigrationSettings,
     vpc_cidr: &str,
@@ -319,6 +557,144 @@ pub fn validate(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
+
+    /// The field names serde knows for `T`, read from its unknown-field error.
+    fn serde_fields<T: serde::de::DeserializeOwned + std::fmt::Debug>() -> Vec<String> {
+        let error = serde_json::from_value::<T>(json!({"zzzUnknown": 0}))
+            .expect_err("unknown field")
+            .to_string();
+        let expected = error.split("expected").nth(1).expect("expected list");
+        expected
+            .split('`')
+            .skip(1)
+            .step_by(2)
+            .map(str::to_owned)
+            .collect()
+    }
+
+    fn names(fields: &[Field]) -> Vec<String> {
+        fields.iter().map(|f| f.name.to_owned()).collect()
+    }
+
+    #[test]
+    fn the_schema_has_exactly_the_fields_of_the_structs() {
+        assert_eq!(names(MIGRATION_FIELDS), serde_fields::<MigrationSettings>());
+        assert_eq!(names(DATABASE_FIELDS), serde_fields::<OnPremDatabase>());
+        assert_eq!(names(APP_SERVER_FIELDS), serde_fields::<OnPremApp>());
+        assert_eq!(names(PUBLIC_RECORD_FIELDS), serde_fields::<PublicRecord>());
+    }
+
+    fn full() -> Value {
+        json!({
+            "onPremCidrs": ["172.16.0.0/16"], "customerGatewayIp": "198.51.100.10", "bgpAsn": 65010,
+            "staticRoutes": true,
+            "database": {"host": "172.16.10.5", "port": 3306, "secretArn": "arn:aws:secretsmanager:x"},
+            "appServers": {"ips": ["172.16.20.10"], "port": 443, "publicIps": ["198.51.100.20"],
+                           "healthCheckPath": "/health"},
+            "publicRecord": {"name": "pay.example.com", "hostedZoneId": "Z1"},
+            "awsTrafficWeight": 0, "tableMappings": {"rules": []}, "runDms": true,
+            "dmsRoles": "existing", "dmsInstanceClass": "dms.t3.medium"
+        })
+    }
+
+    #[test]
+    fn every_key_of_the_schema_parses() {
+        let settings = parse("migration", &full()).expect("valid");
+        assert_eq!(settings.dms_roles, DmsRoles::Existing);
+        assert_eq!(settings.database.map(|d| d.port), Some(3306));
+    }
+
+    #[test]
+    fn unknown_keys_at_every_depth_name_the_closest_key() {
+        let mut value = full();
+        value["databse"] = json!({});
+        value["database"]["hots"] = json!("172.16.10.6");
+        let public_ips = value["appServers"]["publicIps"].take();
+        value["appServers"]["publicIp"] = public_ips;
+        value["appServers"]
+            .as_object_mut()
+            .expect("object")
+            .remove("publicIps");
+        let problems = parse("migration", &value).expect_err("typos");
+        let by_key = |key: &str| {
+            problems
+                .iter()
+                .find(|p| p.key == key)
+                .unwrap_or_else(|| panic!("no problem for {key}: {problems:#?}"))
+        };
+        assert!(
+            by_key("migration.databse")
+                .problem
+                .contains("did you mean `migration.database`?")
+        );
+        let host = by_key("migration.database.hots");
+        assert!(
+            host.problem
+                .contains("did you mean `migration.database.host`?")
+        );
+        assert_eq!(host.value.as_deref(), Some("172.16.10.6"));
+        assert!(
+            by_key("migration.appServers.publicIp")
+                .problem
+                .contains("did you mean `migration.appServers.publicIps`?")
+        );
+        assert_eq!(problems.len(), 3, "{problems:#?}");
+    }
+
+    #[test]
+    fn wrong_types_and_missing_keys_are_said_in_plain_words() {
+        let mut value = full();
+        value["bgpAsn"] = json!("lots");
+        value["staticRoutes"] = json!("yes");
+        value["onPremCidrs"] = json!("172.16.0.0/16");
+        value["dmsRoles"] = json!("exsting");
+        value["database"]["port"] = json!(3306.5);
+        value["publicRecord"] = json!({"name": "pay.example.com"});
+        value["awsTrafficWeight"] = Value::Null;
+        let problems = parse("migration", &value).expect_err("wrong types");
+        let said = |key: &str, words: &str| {
+            assert!(
+                problems
+                    .iter()
+                    .any(|p| p.key == key && p.problem.contains(words)),
+                "{key}: {words:?} not in {problems:#?}"
+            );
+        };
+        said("migration.bgpAsn", "must be a whole number");
+        said("migration.staticRoutes", "must be true or false");
+        said("migration.onPremCidrs", "must be a list of text values");
+        said("migration.dmsRoles", "must be one of `create`, `existing`");
+        said("migration.database.port", "must be a whole number");
+        said(
+            "migration.publicRecord.hostedZoneId",
+            "is required but not set",
+        );
+        said("migration.awsTrafficWeight", "is required but not set");
+        assert!(
+            problems
+                .iter()
+                .any(|p| p.key == "migration.dmsRoles" && p.fix.contains("`existing`"))
+        );
+        assert_eq!(problems.len(), 7, "{problems:#?}");
+        let text = format!("{problems:?}");
+        for rust_name in ["i64", "bool", "sequence", "invalid type"] {
+            assert!(!text.contains(rust_name), "{rust_name}: {text}");
+        }
+    }
+
+    #[test]
+    fn a_null_means_not_set_and_a_non_object_is_refused() {
+        let mut value = full();
+        value["bgpAsn"] = Value::Null;
+        assert_eq!(parse("migration", &value).expect("valid").bgp_asn, 65000);
+        let problems = parse("migration", &json!("vpn")).expect_err("not an object");
+        assert!(
+            problems[0]
+                .problem
+                .starts_with("must be a mapping with the keys `onPremCidrs`")
+        );
+    }
 
     #[test]
     fn overlap_is_symmetric_and_prefix_aware() {
