@@ -1,7 +1,8 @@
 //! The application tier (`payments:compute:AppTier`): a launch template (IMDSv2 only with hop
 //! limit 1, no public IP, encrypted gp3 root volume under the compute key, instance profile,
-//! detailed monitoring, user data that installs the app with its health endpoint and the CloudWatch
-//! agent, tags on instances and volumes) and an Auto Scaling group of 2 to 6 instances across the
+//! detailed monitoring, user data that installs the app with its health endpoint, run by systemd as
+//! a dedicated system user with no login shell, and the CloudWatch agent, tags on instances and
+//! volumes) and an Auto Scaling group of 2 to 6 instances across the
 //! private app subnets, ELB health checks, rolling instance refresh keeping at least half the
 //! capacity healthy, and a CPU target-tracking policy.
 //!
@@ -49,13 +50,24 @@ pub fn app_log_group_name(scope: &Scope) -> String {
     format!("/payments/{}/app", scope.config.naming.label("payments"))
 }
 
-/// The instance user data: installs a minimal app serving the health endpoint, and the
+/// The dedicated system user the application runs as: no login shell, no home directory, owner of
+/// nothing but its log directory.
+pub const APP_USER: &str = "payments-app";
+
+/// The instance user data: installs a minimal app serving the health endpoint, run by systemd as
+/// [`APP_USER`] (never root; a port below 1024 gets only `CAP_NET_BIND_SERVICE`), and the
 /// CloudWatch agent shipping the app log.
 pub fn user_data(port: i64, health_path: &str, log_group: &str) -> String {
+    let capabilities = if port < 1024 {
+        "AmbientCapabilities=CAP_NET_BIND_SERVICE\nCapabilityBoundingSet=CAP_NET_BIND_SERVICE"
+    } else {
+        "CapabilityBoundingSet="
+    };
     format!(
         r#"#!/bin/bash
 set -euo pipefail
 dnf install -y python3 amazon-cloudwatch-agent
+id -u {APP_USER} >/dev/null 2>&1 || useradd --system --no-create-home --home-dir /nonexistent --shell /sbin/nologin {APP_USER}
 mkdir -p /opt/payments /var/log/payments
 cat > /opt/payments/app.py <<'APP'
 import http.server, json
@@ -79,7 +91,14 @@ After=network-online.target
 [Service]
 ExecStart=/usr/bin/python3 /opt/payments/app.py
 Restart=always
-User=nobody
+User={APP_USER}
+Group={APP_USER}
+NoNewPrivileges=true
+{capabilities}
+ProtectSystem=strict
+ProtectHome=true
+PrivateTmp=true
+ReadWritePaths=/var/log/payments
 [Install]
 WantedBy=multi-user.target
 UNIT
@@ -89,7 +108,8 @@ cat > /opt/aws/amazon-cloudwatch-agent/etc/amazon-cloudwatch-agent.json <<'CWA'
 ]}}}}}},
  "metrics": {{"metrics_collected": {{"mem": {{"measurement": ["mem_used_percent"]}}, "disk": {{"measurement": ["used_percent"], "resources": ["/"]}}}}}}}}
 CWA
-chown nobody /var/log/payments
+chown {APP_USER}:{APP_USER} /var/log/payments
+chmod 0750 /var/log/payments
 systemctl daemon-reload
 systemctl enable --now payments-app
 /opt/aws/amazon-cloudwatch-agent/bin/amazon-cloudwatch-agent-ctl -a fetch-config -m ec2 -s -c file:/opt/aws/amazon-cloudwatch-agent/etc/amazon-cloudwatch-agent.json

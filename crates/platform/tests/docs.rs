@@ -67,6 +67,22 @@ fn every_config_key_is_documented_and_every_documented_key_exists() {
     );
 }
 
+#[test]
+fn the_readme_says_which_user_the_application_runs_as() {
+    let readme = root_file("README.md");
+    let compute = readme
+        .split("- **Compute**:")
+        .nth(1)
+        .and_then(|rest| rest.split("\n- **").next())
+        .expect("the Compute bullet");
+    let compute = compute.split_whitespace().collect::<Vec<_>>().join(" ");
+    let user = payments_platform::compute::APP_USER;
+    assert!(
+        compute.contains(&format!("`{user}`")) && compute.contains("no login shell"),
+        "the Compute bullet names the app user {user} and its missing shell:\n{compute}"
+    );
+}
+
 /// The status row of `docs/compliance.md` for a stack and mode, as the code computes it.
 fn status_row(
     stack: &str,

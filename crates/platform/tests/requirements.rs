@@ -377,6 +377,96 @@ fn launch_template_is_hardened() {
     );
 }
 
+/// The user data script of the launch template in `plan`.
+fn user_data_script(plan: &Plan) -> String {
+    let lt = named(
+        plan,
+        "aws:ec2/launchTemplate:LaunchTemplate",
+        "lt-app-dev-a1b2",
+    );
+    let user_data = at(lt, "userData").as_str().expect("user data");
+    String::from_utf8(base64_decode(user_data)).expect("utf8")
+}
+
+/// The lines of the `[Service]` section of the app's systemd unit.
+fn service_section(script: &str) -> Vec<&str> {
+    let unit = script
+        .split("payments-app.service <<'UNIT'\n")
+        .nth(1)
+        .and_then(|rest| rest.split("\nUNIT\n").next())
+        .expect("the app's systemd unit");
+    unit.lines()
+        .skip_while(|line| *line != "[Service]")
+        .skip(1)
+        .take_while(|line| !line.starts_with('['))
+        .collect()
+}
+
+#[test]
+fn the_application_runs_as_a_dedicated_system_user_without_a_shell() {
+    let user = payments_platform::compute::APP_USER;
+    assert!(!["root", "nobody", "ec2-user"].contains(&user));
+    let script = user_data_script(&dev_plan());
+    let creates: Vec<&str> = script
+        .lines()
+        .filter(|line| line.contains("useradd"))
+        .collect();
+    assert_eq!(creates.len(), 1, "{script}");
+    for flag in [
+        "--system",
+        "--shell /sbin/nologin",
+        "--no-create-home",
+        &format!(" {user}"),
+    ] {
+        assert!(
+            creates[0].contains(flag),
+            "{flag:?} missing: {}",
+            creates[0]
+        );
+    }
+    let service = service_section(&script);
+    let users: Vec<&&str> = service
+        .iter()
+        .filter(|line| line.starts_with("User="))
+        .collect();
+    assert_eq!(users, [&format!("User={user}").as_str()], "{service:?}");
+    assert!(
+        service.contains(&format!("Group={user}").as_str()),
+        "{service:?}"
+    );
+    assert!(service.contains(&"NoNewPrivileges=true"), "{service:?}");
+    // Port 8080 needs no privilege at all.
+    assert!(service.contains(&"CapabilityBoundingSet="), "{service:?}");
+    assert!(
+        !service.iter().any(|l| l.starts_with("AmbientCapabilities")),
+        "{service:?}"
+    );
+    assert!(
+        script.contains(&format!("chown {user}:{user} /var/log/payments")),
+        "the app writes its log as {user}"
+    );
+
+    // A privileged port gets the one capability to bind it, still not root.
+    let yaml = dev_yaml_with(|y| y + "  payments-platform:appPort: 443\n");
+    let plan = outcome_of_yaml(&yaml, PlanMode::Preview)
+        .expect("valid")
+        .plan;
+    let script = user_data_script(&plan);
+    let service = service_section(&script);
+    assert!(
+        service.contains(&format!("User={user}").as_str()),
+        "{service:?}"
+    );
+    assert!(
+        service.contains(&"AmbientCapabilities=CAP_NET_BIND_SERVICE"),
+        "{service:?}"
+    );
+    assert!(
+        service.contains(&"CapabilityBoundingSet=CAP_NET_BIND_SERVICE"),
+        "{service:?}"
+    );
+}
+
 fn base64_decode(text: &str) -> Vec<u8> {
     use base64::Engine as _;
     base64::engine::general_purpose::STANDARD
