@@ -2,9 +2,12 @@
 //! limit 1, no public IP, encrypted gp3 root volume under the compute key, instance profile,
 //! detailed monitoring, user data that installs the app with its health endpoint, run by systemd as
 //! a dedicated system user with no login shell, and the CloudWatch agent, tags on instances and
-//! volumes) and an Auto Scaling group of 2 to 6 instances across the
-//! private app subnets, ELB health checks, rolling instance refresh keeping at least half the
-//! capacity healthy, and a CPU target-tracking policy.
+//! volumes that do not change between migration phases) and an Auto Scaling group of 2 to 6
+//! instances across the private app subnets, ELB health checks, rolling instance refresh keeping at
+//! least half the capacity healthy, a CPU target-tracking policy, and the tags (the migration phase
+//! included) propagated to the instances at launch. A phase change leaves the template as it is,
+//! so it never refreshes the fleet; an AMI, instance type or user data change makes a new version
+//! and does.
 //!
 //! Launch *configurations* are deprecated (and unavailable to new accounts): not used.
 
@@ -161,11 +164,16 @@ pub async fn build(
     );
     let image = image_id(scope).await?;
     let lt_name = config.naming.name(NameKind::LaunchTemplate);
+    // The group propagates every tag, the phase included, to its instances; the template carries
+    // only what never changes between phases (see `tags`), so a phase change neither makes a new
+    // template version nor refreshes the instances.
     let launched_tags = tags::named(config, &config.naming.label("app"));
-    let tag_specification = |resource_type: &str| LaunchTemplateTagSpecificationArgs {
+    let tag_specification = |resource_type: &str, tags| LaunchTemplateTagSpecificationArgs {
         resource_type: set(resource_type.to_owned()),
-        tags: set(launched_tags.clone()),
+        tags: set(tags),
     };
+    let instance_tags = tags::without_phase(launched_tags.clone());
+    let attached_tags = tags::phase_on_instance(launched_tags.clone());
     let script = user_data(config.app_port, &config.health_check.path, &log_group);
     let launch_template = register(
         &scope.ctx,
@@ -209,11 +217,11 @@ pub async fn build(
             monitoring: Some(LaunchTemplateMonitoringArgs { enabled: set(true) }),
             user_data: set(base64::engine::general_purpose::STANDARD.encode(script)),
             tag_specifications: Some(vec![
-                tag_specification("instance"),
-                tag_specification("volume"),
-                tag_specification("network-interface"),
+                tag_specification("instance", instance_tags),
+                tag_specification("volume", attached_tags.clone()),
+                tag_specification("network-interface", attached_tags),
             ]),
-            tags: set(tags::named(config, &lt_name)),
+            tags: set(tags::without_phase(tags::named(config, &lt_name))),
             ..Default::default()
         },
         opts(),

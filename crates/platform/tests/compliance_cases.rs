@@ -1537,6 +1537,18 @@ const CASES: &[Case] = &[
     case(
         "tags-required",
         ASG_APP,
+        "MigrationPhase kept on the group but not propagated to its instances",
+        |p| {
+            for tag in list(p, ASG, ASG_APP, "tags") {
+                if tag["key"] == "MigrationPhase" {
+                    tag["propagateAtLaunch"] = json!(false);
+                }
+            }
+        },
+    ),
+    case(
+        "tags-required",
+        ASG_APP,
         "volume tag specification dropped",
         |p| {
             list(p, LT, LT_APP, "tagSpecifications").retain(|spec| spec["resourceType"] != "volume")

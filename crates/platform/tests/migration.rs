@@ -180,6 +180,7 @@ fn every_resource_is_tagged_with_the_current_phase() {
             .resources
             .iter()
             .filter(|r| r.inputs.get("tags").is_some_and(Value::is_object))
+            .filter(|r| r.ty != LAUNCH_TEMPLATE)
         {
             assert_eq!(
                 resource.inputs["tags"]["MigrationPhase"], phase,
@@ -187,6 +188,140 @@ fn every_resource_is_tagged_with_the_current_phase() {
                 resource.name
             );
         }
+        // Instances get the phase from the group, propagated at launch; the template carries no
+        // phase (its own tags get it from the provider's default tags), and the volumes and
+        // network interfaces, which group tags never reach, point to their instance.
+        let asg = named(&p, ASG, "asg-app-dev-a1b2");
+        let propagated: Vec<&Value> = asg.inputs["tags"]
+            .as_array()
+            .expect("group tags")
+            .iter()
+            .filter(|t| t["key"] == "MigrationPhase")
+            .collect();
+        assert_eq!(
+            propagated,
+            [&json!({"key": "MigrationPhase", "value": phase, "propagateAtLaunch": true})]
+        );
+        let template = named(&p, LAUNCH_TEMPLATE, "lt-app-dev-a1b2");
+        assert_eq!(template.inputs["tags"].get("MigrationPhase"), None);
+        for spec in template.inputs["tagSpecifications"]
+            .as_array()
+            .expect("tag specifications")
+        {
+            let expected = match spec["resourceType"].as_str() {
+                Some("instance") => Value::Null,
+                _ => json!("see-instance"),
+            };
+            assert_eq!(
+                spec["tags"].get("MigrationPhase").unwrap_or(&Value::Null),
+                &expected,
+                "{spec}"
+            );
+        }
+    }
+}
+
+const LAUNCH_TEMPLATE: &str = "aws:ec2/launchTemplate:LaunchTemplate";
+const ASG: &str = "aws:autoscaling/group:Group";
+
+/// The template's inputs that make a new template version when they change: all but its own tags,
+/// description and default-version flag (the provider updates those in place).
+fn versioned_inputs(template: &PlanResource) -> BTreeMap<&String, &Value> {
+    template
+        .inputs
+        .iter()
+        .filter(|(k, _)| !["tags", "description", "updateDefaultVersion"].contains(&k.as_str()))
+        .collect()
+}
+
+/// The group's launch template reference: its input and the resources it comes from.
+fn template_reference(plan: &Plan) -> (Value, Vec<String>) {
+    let asg = named(plan, ASG, "asg-app-dev-a1b2");
+    (
+        asg.inputs["launchTemplate"].clone(),
+        asg.property_dependencies
+            .get("launchTemplate")
+            .cloned()
+            .unwrap_or_default(),
+    )
+}
+
+#[test]
+fn a_phase_change_keeps_the_launch_template_and_an_ami_change_makes_a_new_version() {
+    let walk = [
+        ("prepare", 0),
+        ("parallel", 5),
+        ("shift", 50),
+        ("cutover", 100),
+        ("decommission", 100),
+    ];
+    let plans: Vec<Plan> = walk.iter().map(|(p, w)| plan(p, *w)).collect();
+    let template = |p: &Plan| named(p, LAUNCH_TEMPLATE, "lt-app-dev-a1b2").inputs.clone();
+    for (pair, phases) in plans.windows(2).zip(walk.windows(2)) {
+        assert_eq!(
+            template(&pair[0]),
+            template(&pair[1]),
+            "{phases:?}: the launch template changed, so every instance would be replaced"
+        );
+        assert_eq!(
+            template_reference(&pair[0]),
+            template_reference(&pair[1]),
+            "{phases:?}: the group's launch template reference changed"
+        );
+    }
+    // The group's reference follows the template's latest version, so it moves with every new
+    // version; an AMI, instance type or user data change makes one.
+    let (reference, sources) = template_reference(&plans[0]);
+    let lt = named(&plans[0], LAUNCH_TEMPLATE, "lt-app-dev-a1b2");
+    assert_eq!(sources, [lt.urn.clone()]);
+    assert!(reference.get("version").is_some(), "{reference}");
+    let base = yaml("prepare", 0);
+    let with = |line: &str| {
+        let outcome = outcome_of_yaml(
+            &format!("{base}  payments-platform:{line}\n"),
+            PlanMode::Deploy,
+        )
+        .expect("valid config");
+        assert!(outcome.succeeded(), "{line}: {:?}", outcome.errors);
+        outcome.plan
+    };
+    let ami_a = with("amiId: ami-0123456789abcdef0");
+    let ami_b = with("amiId: ami-0fedcba9876543210");
+    let versioned = |p: &Plan| {
+        versioned_inputs(named(p, LAUNCH_TEMPLATE, "lt-app-dev-a1b2"))
+            .into_iter()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect::<BTreeMap<String, Value>>()
+    };
+    assert_ne!(
+        versioned(&ami_a),
+        versioned(&ami_b),
+        "an AMI change makes a new version"
+    );
+    let bigger = outcome_of_yaml(
+        &base.replace("instanceType: t3.medium", "instanceType: m6i.large"),
+        PlanMode::Deploy,
+    )
+    .expect("valid")
+    .plan;
+    assert_ne!(
+        versioned(&plans[0]),
+        versioned(&bigger),
+        "so does an instance type change"
+    );
+    let other_port = with("appPort: 8443");
+    assert_ne!(
+        named(&plans[0], LAUNCH_TEMPLATE, "lt-app-dev-a1b2").inputs["userData"],
+        named(&other_port, LAUNCH_TEMPLATE, "lt-app-dev-a1b2").inputs["userData"],
+    );
+    assert_ne!(
+        versioned(&plans[0]),
+        versioned(&other_port),
+        "and a user data change"
+    );
+    // Across phases, not even the inputs that make a version differ.
+    for p in &plans[1..] {
+        assert_eq!(versioned(&plans[0]), versioned(p));
     }
 }
 
