@@ -273,7 +273,7 @@ fn a_phase_change_keeps_the_launch_template_and_an_ami_change_makes_a_new_versio
     // version; an AMI, instance type or user data change makes one.
     let (reference, sources) = template_reference(&plans[0]);
     let lt = named(&plans[0], LAUNCH_TEMPLATE, "lt-app-dev-a1b2");
-    assert_eq!(sources, [lt.urn.clone()]);
+    assert_eq!(sources, std::slice::from_ref(&lt.urn));
     assert!(reference.get("version").is_some(), "{reference}");
     let base = yaml("prepare", 0);
     let with = |line: &str| {
