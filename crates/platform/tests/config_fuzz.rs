@@ -1,5 +1,6 @@
 //! The configuration loader never panics, whatever the stack file says: arbitrary text, arbitrary
-//! YAML shapes, and arbitrary values for every key the platform reads.
+//! YAML shapes, and arbitrary values for every key the platform reads (and a misspelt one), the
+//! `migration` object with unknown keys and wrong types at every depth included.
 
 use payments_platform::config;
 use proptest::prelude::*;
@@ -30,6 +31,8 @@ const KEYS: &[&str] = &[
     "tlsPolicy",
     "healthCheckPath",
     "availabilityZones",
+    "migration",
+    "asgMaxSixe",
 ];
 
 fn yaml_value() -> impl Strategy<Value = String> {
@@ -45,6 +48,12 @@ fn yaml_value() -> impl Strategy<Value = String> {
         proptest::collection::vec("[0-9./]{0,18}", 0..4).prop_map(|v| format!("{v:?}")),
         Just("\"0.0.0.0/0\"".to_owned()),
         Just("[\"::/0\"]".to_owned()),
+        Just("{onPremCidrs: [172.16.0.0/16], awsTrafficWeight: 0, databse: {hots: x}}".to_owned()),
+        Just(
+            "{onPremCidrs: 1, awsTrafficWeight: \"x\", database: [], appServers: {publicIps: [1]}}"
+                .to_owned()
+        ),
+        Just("{database: null, dmsRoles: creat, bgpAsn: 1.5}".to_owned()),
     ]
 }
 
