@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Runs every test of the project: the Python test venv is created if missing (stand-in engine,
 # SARIF schema validation), the schema index and generated inputs are checked against their
-# generators, the whole Rust workspace is tested, and the README's main command is run as written.
+# generators, the whole Rust workspace is tested, the README's main command is run as written, and
+# the end-to-end test runs under the real Pulumi CLI (scripts/e2e.sh; it builds the CLI from its Go
+# module on first use, a few minutes, then reuses it from ~/.cache/payments-platform).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -26,3 +28,9 @@ cargo test --workspace --quiet
 
 echo "== the README's main command, as a new user runs it"
 scripts/check-readme-main-command.sh
+
+echo "== the README's deploy commands are the ones the end-to-end test runs"
+scripts/check-readme-deploy-commands.sh
+
+echo "== end to end under the real Pulumi CLI"
+scripts/e2e.sh
