@@ -193,11 +193,14 @@ def unexpected_rpc(name):
 class StandinEngine(PROTO.resource_grpc.ResourceMonitorServicer, PROTO.engine_grpc.EngineServicer):
     """Both services in one object, with the conversation's state and checks."""
 
-    def __init__(self, stack, project, dry_run, fail_register=None, computed=None):
+    def __init__(self, stack, project, dry_run, fail_register=None, computed=None, fail_create=None):
         """Start with an empty conversation. `computed` maps a type token to the outputs its
         provider computes (the program's own provider knowledge, given by the test)."""
         self.stack, self.project, self.dry_run = stack, project, dry_run
         self.fail_register = fail_register
+        self.fail_create = fail_create
+        self.monitor_stopped = False
+        self.engine_diagnostics = []
         self.computed = computed or {}
         self.lock = threading.Lock()
         self.finished = threading.Event()
@@ -262,6 +265,11 @@ class StandinEngine(PROTO.resource_grpc.ResourceMonitorServicer, PROTO.engine_gr
             problems.append("acceptSecrets is not set")
         if not request.supportsPartialValues:
             problems.append("supportsPartialValues is not set")
+        if request.deleteBeforeReplaceDefined and not request.deleteBeforeReplace:
+            # The engine takes a defined false over the provider's request to delete first
+            # (pkg/resource/deploy/step_generator.go): the first replacement of a named
+            # resource would then fail with "already exists".
+            problems.append("deleteBeforeReplaceDefined is true with deleteBeforeReplace false")
         problems.extend(special_value_problems(MessageToDict(request.object), "object"))
         self.violations.extend(f"RegisterResource {urn}: {problem}" for problem in problems)
 
@@ -286,6 +294,14 @@ class StandinEngine(PROTO.resource_grpc.ResourceMonitorServicer, PROTO.engine_gr
             return [f"provider {reference!r} has id {provider_id!r}, expected one of {sorted(allowed)}"]
         return []
 
+    def explicit_provider_of(self, token):
+        """The URN of a registered explicit provider for the package of `token`, if any."""
+        package = token.split(":", 1)[0]
+        for urn, resource in self.resources.items():
+            if resource.type == f"pulumi:providers:{package}":
+                return urn
+        return None
+
     def dependency_problems(self, request):
         """Rule 6: dependencies and propertyDependencies are consistent."""
         problems = [f"dependency {urn} was not returned by this engine"
@@ -309,6 +325,9 @@ class StandinEngine(PROTO.resource_grpc.ResourceMonitorServicer, PROTO.engine_gr
         if self.fail_register is not None:
             self.final_checks_fail_mode(errors)
             return
+        if self.fail_create is not None:
+            self.final_checks_fail_create_mode(errors)
+            return
         if self.stack_urn is not None and self.stack_outputs is None:
             self.violations.append(f"stack outputs were never registered (no RegisterResourceOutputs for {self.stack_urn})")
         if not self.shutdown_received:
@@ -323,6 +342,16 @@ class StandinEngine(PROTO.resource_grpc.ResourceMonitorServicer, PROTO.engine_gr
             self.violations.append(f"no RegisterResource named {name!r} arrived, so the injected failure was never exercised")
         if not any(name in log["message"] for log in errors):
             self.violations.append(f"no Engine.Log with severity ERROR mentioning {name!r} was received")
+
+    def final_checks_fail_create_mode(self, errors):
+        """Rule 13: after a failed step the engine has reported the cause itself, so the program
+        must not bury it under errors of its own (the calls cut off by the shutdown are consequences)."""
+        if not self.failed_resource_seen:
+            self.violations.append(f"no RegisterResource named {self.fail_create!r} arrived, so the create failure was never exercised")
+        for log in errors:
+            self.violations.append(f"the program logged an ERROR after the engine reported the failed step: {log['message']!r}")
+        if self.shutdown_received:
+            self.violations.append("SignalAndWaitForShutdown after a failed step")
 
     # ---- ResourceMonitor ---------------------------------------------
 
@@ -341,11 +370,23 @@ class StandinEngine(PROTO.resource_grpc.ResourceMonitorServicer, PROTO.engine_gr
                 self.check_stack(request)
             self.check_registration(request, urn)
             self.registrations += 1
-            if request.name == self.fail_register:
+            if request.name == self.fail_create and not self.monitor_stopped:
+                # As the real engine under `pulumi up`: the failed step is reported by the engine
+                # itself, and the monitor shuts down for every registration still to come.
+                self.failed_resource_seen = True
+                self.monitor_stopped = True
+                self.engine_diagnostics.append(f"error: injected create failure for {request.name}")
+                self.finished.set()
+            if self.monitor_stopped:
+                response = "stopped"
+            elif request.name == self.fail_register:
                 self.failed_resource_seen = True
                 response = None
             else:
                 response = self.register(request, urn)
+        if response == "stopped":
+            context.abort(grpc.StatusCode.UNAVAILABLE,
+                          "resource monitor shut down while waiting on step's done channel")
         if response is None:
             context.abort(grpc.StatusCode.INTERNAL, f"injected failure for {request.name}")
         return response
@@ -391,6 +432,11 @@ class StandinEngine(PROTO.resource_grpc.ResourceMonitorServicer, PROTO.engine_gr
                 problems.append("invoked without a provider version")
             if request.provider:
                 problems.extend(self.provider_problems(request.provider))
+            elif self.explicit_provider_of(request.tok):
+                # The engine sends an invoke without `provider` to the default provider, which may
+                # be configured differently (another region) or disabled.
+                problems.append(f"invoked without a provider although {self.explicit_provider_of(request.tok)} "
+                                "was registered: it goes to the default provider")
             self.violations.extend(f"Invoke {request.tok}: {problem}" for problem in problems)
         result = INVOKE_RESULTS.get(request.tok)
         if result is None:
@@ -438,7 +484,8 @@ class StandinEngine(PROTO.resource_grpc.ResourceMonitorServicer, PROTO.engine_gr
     def report(self):
         """The JSON-ready report of the whole conversation."""
         return {"requests": self.requests, "violations": self.violations,
-                "logs": self.logs, "stackOutputs": self.stack_outputs}
+                "logs": self.logs, "stackOutputs": self.stack_outputs,
+                "engineDiagnostics": self.engine_diagnostics}
 
 
 def parse_args(argv):
@@ -447,6 +494,10 @@ def parse_args(argv):
     parser.add_argument("--report", required=True, help="where to write the JSON report")
     parser.add_argument("--fail-register", metavar="NAME",
                         help="answer the RegisterResource named NAME with an INTERNAL error")
+    parser.add_argument("--fail-create", metavar="NAME",
+                        help="behave as the real engine when the create of NAME fails under `pulumi up`: "
+                             "report it as the engine's own error and answer NAME and every later "
+                             "RegisterResource with UNAVAILABLE (monitor shut down)")
     parser.add_argument("--grace", type=float, default=1.0,
                         help="seconds to keep serving after shutdown (default 1.0)")
     parser.add_argument("--timeout", type=float, default=60.0,
@@ -476,6 +527,7 @@ def main(argv=None):
                            project=os.environ.get("PULUMI_PROJECT") or "payments-platform",
                            dry_run=os.environ.get("PULUMI_DRY_RUN") == "true",
                            fail_register=args.fail_register,
+                           fail_create=args.fail_create,
                            computed=json.loads(pathlib.Path(args.computed).read_text()) if args.computed else None)
     server, port = start_server(engine)
     signal.signal(signal.SIGTERM, lambda *_: engine.finished.set())

@@ -125,7 +125,7 @@ class StandinEngineTest(unittest.TestCase):
                    dependencies=[vpc.urn],
                    propertyDependencies={"vpcId": PROTO.resource.RegisterResourceRequest.PropertyDependencies(urns=[vpc.urn])})
         zones = s.invoke("aws:index/getAvailabilityZones:getAvailabilityZones", {"state": "available"},
-                         version=AWS_VERSION)
+                         version=AWS_VERSION, provider=f"{provider.urn}::{provider.id}")
         self.assertEqual(list(zones["names"]), ["us-east-1a", "us-east-1b", "us-east-1c"])
         ami = s.invoke("aws:ssm/getParameter:getParameter", {"name": "/aws/ami"}, version=AWS_VERSION,
                        provider=f"{provider.urn}::{provider.id}")
@@ -190,6 +190,9 @@ class StandinEngineTest(unittest.TestCase):
         s.register("aws:s3/bucket:Bucket", "bare-secret",
                    obj={"password": {standin_engine.SPECIAL_KEY: "1b47061264138c4ac30d75fd1eb44270"}})
         s.invoke("aws:index/getRegion:getRegion", {})
+        s.register("aws:s3/bucket:Bucket", "explicit-false", deleteBeforeReplace=False,
+                   deleteBeforeReplaceDefined=True)
+        s.invoke("aws:index/getCallerIdentity:getCallerIdentity", {}, version=AWS_VERSION)
         s.outputs(stack.urn, {})
         s.shutdown()
         code, report = s.finish()
@@ -210,7 +213,10 @@ class StandinEngineTest(unittest.TestCase):
         self.assertViolation(report, "::bad-special", "object.tags[0]", "unknown special-value signature '0000'")
         self.assertViolation(report, "::bare-secret", "object.password", "secret lacks value")
         self.assertViolation(report, "Invoke aws:index/getRegion:getRegion", "without a provider version")
-        self.assertEqual(len(report["violations"]), 16, report["violations"])
+        self.assertViolation(report, "::explicit-false", "deleteBeforeReplaceDefined is true")
+        self.assertViolation(report, "Invoke aws:index/getCallerIdentity:getCallerIdentity",
+                             "goes to the default provider")
+        self.assertEqual(len(report["violations"]), 19, report["violations"])
 
     def test_end_of_conversation_rules(self):
         """Unknown output URNs, ERROR logs, missing stack outputs and late RPCs are flagged."""
@@ -276,6 +282,31 @@ class StandinEngineTest(unittest.TestCase):
         code, report = s.finish()
         self.assertEqual(code, 1)
         self.assertEqual(report["violations"], ["no Engine.Log with severity ERROR mentioning 'bucket' was received"])
+
+    def test_fail_create_behaves_like_the_real_engine(self):
+        """With --fail-create, the failed and every later registration get UNAVAILABLE, and the
+        program must not log an ERROR of its own (the engine reported the cause)."""
+        s = Session("--fail-create", "bucket")
+        s.register_stack()
+        for name in ("bucket", "later"):
+            with self.assertRaises(grpc.RpcError) as caught:
+                s.register("aws:s3/bucket:Bucket", name)
+            self.assertEqual(caught.exception.code(), grpc.StatusCode.UNAVAILABLE)
+        s.log(PROTO.engine.DEBUG, "registering later: the engine stopped")
+        code, report = s.finish()
+        self.assertEqual((code, report["violations"]), (0, []))
+        self.assertEqual(report["engineDiagnostics"], ["error: injected create failure for bucket"])
+
+    def test_fail_create_with_an_error_log(self):
+        """With --fail-create, an ERROR from the program buries the engine's own report."""
+        s = Session("--fail-create", "bucket", grace=1.0)
+        s.register_stack()
+        with self.assertRaises(grpc.RpcError):
+            s.register("aws:s3/bucket:Bucket", "bucket")
+        s.log(PROTO.engine.ERROR, "registering bucket failed")
+        code, report = s.finish()
+        self.assertEqual(code, 1)
+        self.assertViolation(report, "logged an ERROR after the engine reported the failed step")
 
 
 if __name__ == "__main__":

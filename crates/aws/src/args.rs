@@ -61,11 +61,14 @@ pub fn register<A: ResourceArgs>(
     })
 }
 
-/// Calls a provider function with typed arguments.
+/// Calls a provider function with typed arguments through `provider`, the stack's explicit
+/// provider: the answer then comes from the same region and account as the resources (the
+/// engine's default provider could be configured differently, or disabled).
 pub async fn invoke<A: FunctionArgs>(
     ctx: &Context,
     args: &A,
+    provider: &Resource,
 ) -> Result<serde_json::Map<String, serde_json::Value>, String> {
-    ctx.invoke(A::TOKEN, &args.properties(), A::VERSION, None)
+    ctx.invoke(A::TOKEN, &args.properties(), A::VERSION, Some(provider))
         .await
 }

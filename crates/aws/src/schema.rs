@@ -930,6 +930,7 @@ mod tests {
                     .as_object()
                     .cloned()
                     .expect("args are an object"),
+                provider: String::new(),
             }],
             ..Plan::default()
         };
@@ -954,6 +955,7 @@ mod tests {
         let invoke = PlanInvoke {
             token: "random:index/get:get".to_owned(),
             args: Map::new(),
+            provider: String::new(),
         };
         let plan = Plan {
             resources: vec![component, stack, random, other_provider],

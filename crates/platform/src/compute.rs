@@ -128,12 +128,14 @@ async fn image_id(scope: &Scope) -> Result<String, String> {
         name: set(AL2023_PARAMETER),
         ..Default::default()
     };
-    let answer = invoke(&scope.ctx, &args).await?;
+    let answer = invoke(&scope.ctx, &args, &scope.provider).await?;
+    // pulumi-aws marks `value` secret for every parameter; the AMI parameter is a plain String
+    // parameter, which the provider also returns as `insecureValue`.
     answer
-        .get("value")
+        .get("insecureValue")
         .and_then(serde_json::Value::as_str)
         .map(str::to_owned)
-        .ok_or_else(|| format!("SSM parameter {AL2023_PARAMETER} has no value"))
+        .ok_or_else(|| format!("SSM parameter {AL2023_PARAMETER} has no insecureValue"))
 }
 
 /// Builds the application tier.

@@ -102,7 +102,7 @@ async fn zones(scope: &Scope) -> Result<Vec<String>, String> {
         state: set("available"),
         ..Default::default()
     };
-    let answer = invoke(&scope.ctx, &args).await?;
+    let answer = invoke(&scope.ctx, &args, &scope.provider).await?;
     let names: Vec<String> = answer
         .get("names")
         .and_then(|v| serde_json::from_value(v.clone()).ok())

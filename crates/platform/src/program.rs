@@ -5,7 +5,7 @@ use payments_aws::args::invoke;
 use payments_aws::elb::GetServiceAccountArgs;
 use payments_aws::index::{GetCallerIdentityArgs, GetPartitionArgs};
 use payments_aws::provider;
-use pulumi_runtime::{Context, PropertyMap, ResourceOptions};
+use pulumi_runtime::{Context, PropertyMap, Resource, ResourceOptions};
 use serde_json::Value;
 
 use crate::config::PlatformConfig;
@@ -25,9 +25,9 @@ fn text(answer: &serde_json::Map<String, Value>, key: &str, what: &str) -> Resul
         .ok_or_else(|| format!("{what} did not return `{key}`"))
 }
 
-async fn account(ctx: &Context) -> Result<Account, String> {
-    let identity = invoke(ctx, &GetCallerIdentityArgs::default()).await?;
-    let partition = invoke(ctx, &GetPartitionArgs::default()).await?;
+async fn account(ctx: &Context, provider: &Resource) -> Result<Account, String> {
+    let identity = invoke(ctx, &GetCallerIdentityArgs::default(), provider).await?;
+    let partition = invoke(ctx, &GetPartitionArgs::default(), provider).await?;
     Ok(Account {
         id: text(&identity, "accountId", "getCallerIdentity")?,
         partition: text(&partition, "partition", "getPartition")?,
@@ -48,8 +48,8 @@ pub async fn build(ctx: Context, config: PlatformConfig) -> Result<PropertyMap, 
         config,
         provider,
     };
-    let account = account(&ctx).await?;
-    let elb = invoke(&ctx, &GetServiceAccountArgs::default()).await?;
+    let account = account(&ctx, &scope.provider).await?;
+    let elb = invoke(&ctx, &GetServiceAccountArgs::default(), &scope.provider).await?;
     let elb_account_arn = text(&elb, "arn", "getServiceAccount")?;
     let keys = kms::build(&scope, &account);
     let storage = storage::build(&scope, &keys, &account, &elb_account_arn);

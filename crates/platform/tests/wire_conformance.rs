@@ -73,16 +73,20 @@ struct Conversation {
     engine_ok: bool,
 }
 
+/// An injected engine failure: `--fail-register NAME` (the engine refuses the registration) or
+/// `--fail-create NAME` (a failed create under `pulumi up`: the engine reports it and stops).
+type Failure<'a> = Option<(&'a str, &'a str)>;
+
 fn converse(
     dry_run: bool,
-    fail_register: Option<&str>,
+    failure: Failure<'_>,
     extra_env: &[(&str, &str)],
     timeout_seconds: u32,
 ) -> Conversation {
     let dir = std::env::temp_dir().join(format!(
         "standin-{}-{dry_run}-{}",
         std::process::id(),
-        fail_register.unwrap_or("none")
+        failure.map_or("none".to_owned(), |(mode, name)| format!("{mode}{name}"))
     ));
     std::fs::create_dir_all(&dir).expect("temp dir");
     let report_path = dir.join("report.json");
@@ -100,8 +104,8 @@ fn converse(
         .env("PULUMI_PROJECT", "payments-platform")
         .env("PULUMI_DRY_RUN", dry)
         .stdout(Stdio::piped());
-    if let Some(name) = fail_register {
-        server.args(["--fail-register", name]);
+    if let Some((mode, name)) = failure {
+        server.args([mode, name]);
     }
     let mut server = server.spawn().expect("start the stand-in engine");
     let mut line = String::new();
@@ -199,7 +203,7 @@ fn update_conversation_is_well_formed() {
 
 #[test]
 fn an_engine_error_is_logged_through_the_engine_and_exits_32() {
-    let run = converse(false, Some("vpc-dev-a1b2"), &[], 60);
+    let run = converse(false, Some(("--fail-register", "vpc-dev-a1b2")), &[], 60);
     assert_eq!(run.exit_code, Some(32), "stderr: {}", run.stderr);
     assert!(
         !run.stderr.contains("panicked"),
@@ -212,6 +216,19 @@ fn an_engine_error_is_logged_through_the_engine_and_exits_32() {
         logs.iter()
             .any(|l| l["severity"] == "ERROR" || l["severity"] == 3),
         "no ERROR log: {logs:?}"
+    );
+}
+
+#[test]
+fn after_a_failed_create_the_program_does_not_bury_the_engine_error() {
+    let run = converse(false, Some(("--fail-create", "vpc-dev-a1b2")), &[], 60);
+    assert_eq!(run.exit_code, Some(32), "stderr: {}", run.stderr);
+    assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
+    assert_eq!(violations(&run.report), Vec::<String>::new());
+    let logs = run.report["logs"].as_array().expect("logs");
+    assert!(
+        !logs.iter().any(|l| l["severity"] == "ERROR"),
+        "the program logged errors of its own: {logs:?}"
     );
 }
 

@@ -20,24 +20,49 @@ use crate::resource::{Alias, Registered, Resource, ResourceOptions};
 use crate::wire;
 
 /// Collects the errors of background tasks; the run fails if any were collected.
+///
+/// Errors that are consequences of the engine having stopped serving the program (see
+/// [`EngineError::engine_stopped`]) are kept apart: the engine has already reported their cause,
+/// so they are logged at debug level only and do not bury it.
 #[derive(Clone, Default)]
-pub struct ErrorSink(Arc<Mutex<Vec<String>>>);
+pub struct ErrorSink(Arc<Mutex<Errors>>);
+
+#[derive(Default)]
+struct Errors {
+    causes: Vec<String>,
+    engine_stopped: Vec<String>,
+}
 
 impl ErrorSink {
     /// Records an error message.
     pub fn push(&self, message: impl Into<String>) {
-        self.0
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .push(message.into());
+        self.lock().causes.push(message.into());
     }
 
-    /// Every error recorded so far.
+    /// Records an engine error with `context`, as a cause or as a consequence of the engine
+    /// having stopped.
+    pub fn push_engine_error(&self, context: &str, error: &EngineError) {
+        let message = format!("{context}: {error}");
+        let mut errors = self.lock();
+        if error.engine_stopped {
+            errors.engine_stopped.push(message);
+        } else {
+            errors.causes.push(message);
+        }
+    }
+
+    /// Every error recorded so far, except the consequences of an engine stop.
     pub fn messages(&self) -> Vec<String> {
-        self.0
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clone()
+        self.lock().causes.clone()
+    }
+
+    /// The calls that failed because the engine had stopped serving the program.
+    pub fn engine_stopped(&self) -> Vec<String> {
+        self.lock().engine_stopped.clone()
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Errors> {
+        self.0.lock().unwrap_or_else(PoisonError::into_inner)
     }
 }
 
@@ -103,11 +128,13 @@ impl Context {
             urn: response.urn,
             id: String::new(),
             outputs: Map::new(),
+            outputs_unknown: false,
         });
         let errors = ErrorSink::default();
         let stack = Resource::new(
             crate::urn::STACK_TYPE.to_owned(),
             format!("{}-{}", info.project, info.stack),
+            false,
             futures_util::future::ready(Some(registered))
                 .boxed()
                 .shared(),
@@ -190,10 +217,17 @@ impl Context {
         let resource = Resource::new(
             registration.ty.clone(),
             registration.name.clone(),
+            registration.custom,
             shared,
             self.inner.errors.clone(),
             self.dry_run(),
         );
+        registration
+            .options
+            .parent
+            .as_ref()
+            .unwrap_or(&self.inner.stack)
+            .adopt(resource.clone());
         let context = self.clone();
         self.spawn(async move {
             let result = context.send_registration(registration).await;
@@ -221,7 +255,7 @@ impl Context {
         };
         let mut depends_on = BTreeSet::new();
         for resource in &options.depends_on {
-            depends_on.insert(resource.registered().await?.urn.clone());
+            expand_dependency(resource, &mut depends_on).await?;
         }
         let resolved = resolve(&args).await;
         let mut dependencies = resolved.all_dependencies();
@@ -238,7 +272,9 @@ impl Context {
             provider,
             property_dependencies: property_dependencies(resolved.property_dependencies),
             delete_before_replace: options.delete_before_replace,
-            delete_before_replace_defined: true,
+            // Defined only when set: an explicit `false` would override a provider's request to
+            // delete before replacing (e.g. a resource whose physical name is fixed).
+            delete_before_replace_defined: options.delete_before_replace,
             version,
             ignore_changes: options.ignore_changes,
             replace_on_changes: options.replace_on_changes,
@@ -264,6 +300,7 @@ impl Context {
         };
         match self.inner.monitor.register_resource(request).await {
             Ok(response) => Some(Arc::new(Registered {
+                outputs_unknown: response.outputs_unknown(),
                 urn: response.urn,
                 id: response.id,
                 outputs: response
@@ -275,7 +312,7 @@ impl Context {
             Err(err) => {
                 self.inner
                     .errors
-                    .push(format!("registering {ty} `{name}`: {err}"));
+                    .push_engine_error(&format!("registering {ty} `{name}`"), &err);
                 None
             }
         }
@@ -312,13 +349,18 @@ impl Context {
                 .register_resource_outputs(request)
                 .await
             {
-                context.inner.errors.push(err.to_string());
+                context
+                    .inner
+                    .errors
+                    .push_engine_error("registering outputs", &err);
             }
         });
     }
 
-    /// Calls a provider function and returns its result with envelopes removed. Fails on an engine
-    /// error or when the provider reports failures.
+    /// Calls a provider function (through `provider` when given, else the engine's default
+    /// provider) and returns its result. Envelopes are removed except secrets: a secret value
+    /// stays wrapped in the secret envelope so it cannot be mistaken for a plain one. Fails on an
+    /// engine error or when the provider reports failures.
     pub async fn invoke(
         &self,
         token: &str,
@@ -360,7 +402,16 @@ impl Context {
             .unwrap_or_default();
         Ok(result
             .into_iter()
-            .filter_map(|(key, value)| wire::decode(&value).value.map(|v| (key, v)))
+            .filter_map(|(key, value)| {
+                let decoded = wire::decode(&value);
+                let plain = decoded.value?;
+                let kept = if decoded.secret {
+                    wire::secret_envelope(plain)
+                } else {
+                    plain
+                };
+                Some((key, kept))
+            })
             .collect())
     }
 
@@ -402,6 +453,25 @@ fn property_dependencies(
             )
         })
         .collect()
+}
+
+/// Adds the URN of `resource` to `urns` and, for a component, the URNs of its children
+/// (recursively), as the official SDKs expand a `dependsOn` on a component: the dependent then
+/// waits for everything the component contains. Returns `None` when a registration failed (its
+/// error is already recorded).
+fn expand_dependency<'a>(
+    resource: &'a Resource,
+    urns: &'a mut BTreeSet<String>,
+) -> futures_util::future::BoxFuture<'a, Option<()>> {
+    Box::pin(async move {
+        urns.insert(resource.registered().await?.urn.clone());
+        if !resource.is_custom() {
+            for child in resource.children() {
+                expand_dependency(&child, urns).await?;
+            }
+        }
+        Some(())
+    })
 }
 
 fn alias_message(alias: Alias) -> rpc::Alias {

@@ -8,7 +8,7 @@ use rpc::engine_client::EngineClient;
 use rpc::resource_monitor_client::ResourceMonitorClient;
 use tonic::transport::Channel;
 
-use crate::monitor::{EngineError, Monitor};
+use crate::monitor::{EngineError, Monitor, RegisterResourceResponse};
 
 /// Largest message accepted from the engine (the engine itself accepts up to 400 MiB).
 const MAX_MESSAGE_BYTES: usize = 400 * 1024 * 1024;
@@ -16,8 +16,13 @@ const MAX_MESSAGE_BYTES: usize = 400 * 1024 * 1024;
 /// gRPC clients for the resource monitor and, when its address is known, the engine.
 pub struct GrpcMonitor {
     monitor: ResourceMonitorClient<Channel>,
+    /// The monitor's channel, for the call whose answer the generated client cannot decode whole.
+    monitor_channel: Channel,
     engine: Option<EngineClient<Channel>>,
 }
+
+/// The gRPC path of `ResourceMonitor.RegisterResource`.
+const REGISTER_RESOURCE_PATH: &str = "/pulumirpc.ResourceMonitor/RegisterResource";
 
 async fn channel(call: &'static str, address: &str) -> Result<Channel, EngineError> {
     let uri = if address.starts_with("http://") || address.starts_with("https://") {
@@ -39,7 +44,8 @@ impl GrpcMonitor {
         monitor_address: &str,
         engine_address: Option<&str>,
     ) -> Result<Self, EngineError> {
-        let monitor = ResourceMonitorClient::new(channel("connect", monitor_address).await?)
+        let monitor_channel = channel("connect", monitor_address).await?;
+        let monitor = ResourceMonitorClient::new(monitor_channel.clone())
             .max_decoding_message_size(MAX_MESSAGE_BYTES)
             .max_encoding_message_size(MAX_MESSAGE_BYTES);
         let engine = match engine_address {
@@ -50,12 +56,24 @@ impl GrpcMonitor {
             ),
             None => None,
         };
-        Ok(Self { monitor, engine })
+        Ok(Self {
+            monitor,
+            monitor_channel,
+            engine,
+        })
     }
 }
 
 fn status(call: &'static str) -> impl Fn(tonic::Status) -> EngineError {
-    move |status| EngineError::new(call, format!("{:?}: {}", status.code(), status.message()))
+    move |status| {
+        let message = format!("{:?}: {}", status.code(), status.message());
+        match status.code() {
+            tonic::Code::Unavailable | tonic::Code::Cancelled => {
+                EngineError::engine_stopped(call, message)
+            }
+            _ => EngineError::new(call, message),
+        }
+    }
 }
 
 #[async_trait]
@@ -74,11 +92,23 @@ impl Monitor for GrpcMonitor {
     async fn register_resource(
         &self,
         request: rpc::RegisterResourceRequest,
-    ) -> Result<rpc::RegisterResourceResponse, EngineError> {
-        let response = self
-            .monitor
-            .clone()
-            .register_resource(request)
+    ) -> Result<RegisterResourceResponse, EngineError> {
+        // The generated client would drop the answer's field 8 (`unknown`): decode it with the
+        // runtime's own definition of the message over the same channel.
+        let mut client = tonic::client::Grpc::new(self.monitor_channel.clone())
+            .max_decoding_message_size(MAX_MESSAGE_BYTES)
+            .max_encoding_message_size(MAX_MESSAGE_BYTES);
+        client.ready().await.map_err(|error| {
+            EngineError::engine_stopped(
+                "RegisterResource",
+                format!("the engine is not reachable: {error}"),
+            )
+        })?;
+        let codec =
+            tonic_prost::ProstCodec::<rpc::RegisterResourceRequest, RegisterResourceResponse>::default();
+        let path = tonic::codegen::http::uri::PathAndQuery::from_static(REGISTER_RESOURCE_PATH);
+        let response = client
+            .unary(tonic::Request::new(request), path, codec)
             .await
             .map_err(status("RegisterResource"))?;
         Ok(response.into_inner())

@@ -17,7 +17,7 @@ use pulumi_gestalt_proto::pulumi::pulumirpc as rpc;
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 
-use crate::monitor::{EngineError, Monitor};
+use crate::monitor::{EngineError, Monitor, RegisterResourceResponse};
 use crate::urn::{self, STACK_TYPE};
 use crate::wire;
 
@@ -196,7 +196,7 @@ impl Monitor for LocalEngine {
     async fn register_resource(
         &self,
         request: rpc::RegisterResourceRequest,
-    ) -> Result<rpc::RegisterResourceResponse, EngineError> {
+    ) -> Result<RegisterResourceResponse, EngineError> {
         let urn = self.admit(&request)?;
         let latency = if request.custom {
             self.simulator.latency(&request.r#type)
@@ -220,7 +220,7 @@ impl Monitor for LocalEngine {
             };
             outputs.insert("id".to_owned(), id_value);
         }
-        Ok(rpc::RegisterResourceResponse {
+        Ok(RegisterResourceResponse {
             urn,
             id,
             object: Some(wire::to_struct(&outputs)),

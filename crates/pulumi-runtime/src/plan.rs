@@ -13,7 +13,7 @@ use pulumi_gestalt_proto::pulumi::pulumirpc as rpc;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use crate::monitor::{EngineError, Monitor};
+use crate::monitor::{EngineError, Monitor, RegisterResourceResponse};
 use crate::wire;
 
 /// The recorded plan of one program run.
@@ -104,6 +104,9 @@ pub struct PlanInvoke {
     pub token: String,
     /// Arguments (wire form).
     pub args: Map<String, Value>,
+    /// The provider reference the call names (`<urn>::<id>`); empty for the default provider.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub provider: String,
 }
 
 /// One engine log message.
@@ -253,7 +256,7 @@ impl Monitor for Recorder {
     async fn register_resource(
         &self,
         request: rpc::RegisterResourceRequest,
-    ) -> Result<rpc::RegisterResourceResponse, EngineError> {
+    ) -> Result<RegisterResourceResponse, EngineError> {
         let response = self.inner.register_resource(request.clone()).await?;
         if request.r#type == crate::urn::STACK_TYPE && request.parent.is_empty() {
             *self
@@ -306,6 +309,7 @@ impl Monitor for Recorder {
                 .as_ref()
                 .map(|args| wire::redact_map(&wire::from_struct(args)))
                 .unwrap_or_default(),
+            provider: request.provider.clone(),
         };
         let response = self.inner.invoke(request).await?;
         self.with_plan(|plan| plan.invokes.push(entry));

@@ -1,6 +1,6 @@
 //! Resource handles and options.
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 
 use futures_util::future::{BoxFuture, Shared};
 use serde::de::DeserializeOwned;
@@ -19,6 +19,9 @@ pub struct Registered {
     pub id: String,
     /// Output properties in wire form.
     pub outputs: Map<String, Value>,
+    /// Whether the engine said the outputs are not to be trusted (a failed or skipped
+    /// registration, an elided create): the id and every output then resolve as unknown.
+    pub outputs_unknown: bool,
 }
 
 /// The registration's eventual result: `None` when it failed (the error is in the error sink).
@@ -29,9 +32,12 @@ pub(crate) type Registration = Shared<BoxFuture<'static, Option<Arc<Registered>>
 pub struct Resource {
     ty: String,
     name: String,
+    custom: bool,
     registration: Registration,
     errors: ErrorSink,
     dry_run: bool,
+    /// The resources registered with this one as their parent, in registration order.
+    children: Arc<Mutex<Vec<Resource>>>,
 }
 
 impl std::fmt::Debug for Resource {
@@ -44,6 +50,7 @@ impl Resource {
     pub(crate) fn new(
         ty: String,
         name: String,
+        custom: bool,
         registration: Registration,
         errors: ErrorSink,
         dry_run: bool,
@@ -51,10 +58,33 @@ impl Resource {
         Self {
             ty,
             name,
+            custom,
             registration,
             errors,
             dry_run,
+            children: Arc::new(Mutex::new(Vec::new())),
         }
+    }
+
+    /// Records `child` as registered with this resource as its parent.
+    pub(crate) fn adopt(&self, child: Resource) {
+        self.children
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(child);
+    }
+
+    /// The children registered so far.
+    pub(crate) fn children(&self) -> Vec<Resource> {
+        self.children
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    /// Whether this is a custom resource (false for components and the stack).
+    pub fn is_custom(&self) -> bool {
+        self.custom
     }
 
     /// The type token.
@@ -97,6 +127,7 @@ impl Resource {
     /// The provider id (unknown during preview until the resource exists).
     pub fn id(&self) -> Output<String> {
         self.derive(|r| match r.id.as_str() {
+            _ if r.outputs_unknown => OutputData::unknown(),
             "" | wire::UNKNOWN => OutputData::unknown(),
             id => OutputData::known(id.to_owned()),
         })
@@ -109,6 +140,9 @@ impl Resource {
         let (errors, dry_run) = (self.errors.clone(), self.dry_run);
         let resource = format!("{} {}", self.ty, self.name);
         self.derive(move |registered| {
+            if registered.outputs_unknown {
+                return OutputData::unknown();
+            }
             let raw = registered
                 .outputs
                 .get(&property)

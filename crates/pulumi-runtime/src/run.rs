@@ -64,14 +64,17 @@ impl EngineEnv {
 pub struct RunOutcome {
     /// Everything the program sent, in the plan format.
     pub plan: Plan,
-    /// Every error; empty means success.
+    /// Every error the program reports (logged at ERROR).
     pub errors: Vec<String>,
+    /// Calls that failed only because the engine had stopped serving the program after a failure
+    /// it reported itself (logged at DEBUG, so they do not bury that failure).
+    pub engine_stopped: Vec<String>,
 }
 
 impl RunOutcome {
     /// Whether the run succeeded.
     pub fn succeeded(&self) -> bool {
-        self.errors.is_empty()
+        self.errors.is_empty() && self.engine_stopped.is_empty()
     }
 }
 
@@ -98,29 +101,40 @@ where
         &info.stack,
         info.dry_run,
     ));
-    let errors = drive(info, recorder.clone(), program, check).await;
-    for message in &errors {
+    let (errors, engine_stopped) = drive(info, recorder.clone(), program, check).await;
+    let logs = errors
+        .iter()
+        .map(|message| (rpc::LogSeverity::Error, message))
+        .chain(
+            engine_stopped
+                .iter()
+                .map(|message| (rpc::LogSeverity::Debug, message)),
+        );
+    for (severity, message) in logs {
         let request = rpc::LogRequest {
-            severity: rpc::LogSeverity::Error.into(),
+            severity: severity.into(),
             message: message.clone(),
             ..Default::default()
         };
-        if let Err(err) = recorder.log(request).await {
-            eprintln!("error: {message}\n(and it could not be logged through the engine: {err})");
+        if recorder.log(request).await.is_err() && severity == rpc::LogSeverity::Error {
+            eprintln!("error: {message}\n(and it could not be logged through the engine)");
         }
     }
     RunOutcome {
         plan: recorder.plan(),
         errors,
+        engine_stopped,
     }
 }
 
+/// Runs the program; returns the errors it reports and the calls that failed because the engine
+/// had stopped.
 async fn drive<F, Fut>(
     info: RunInfo,
     recorder: Arc<Recorder>,
     program: F,
     check: Option<PlanCheck>,
-) -> Vec<String>
+) -> (Vec<String>, Vec<String>)
 where
     F: FnOnce(Context) -> Fut,
     Fut: Future<Output = Result<PropertyMap, String>>,
@@ -128,19 +142,22 @@ where
     match recorder.supports_feature("secrets").await {
         Ok(true) => {}
         Ok(false) => {
-            return vec!["the engine does not support secrets; refusing to send them".to_owned()];
+            let message = "the engine does not support secrets; refusing to send them";
+            return (vec![message.to_owned()], Vec::new());
         }
-        Err(err) => return vec![err.to_string()],
+        Err(err) => return (vec![err.to_string()], Vec::new()),
     }
     let monitor: Arc<dyn Monitor> = recorder.clone();
     let context = match Context::start(info, monitor.clone()).await {
         Ok(context) => context,
-        Err(err) => return vec![format!("registering the stack: {err}")],
+        Err(err) => return (vec![format!("registering the stack: {err}")], Vec::new()),
     };
     if let Some(stack) = context.stack().registered().await
         && let Err(err) = monitor.set_root_resource(&stack.urn).await
     {
-        context.errors().push(err.to_string());
+        context
+            .errors()
+            .push_engine_error("setting the root resource", &err);
     }
     match program(context.clone()).await {
         Ok(exports) => context.register_outputs(context.stack(), exports),
@@ -148,17 +165,20 @@ where
     }
     context.wait_for_tasks().await;
     let mut errors = context.errors().messages();
+    let engine_stopped = context.errors().engine_stopped();
     if errors.is_empty()
+        && engine_stopped.is_empty()
         && let Some(check) = check
     {
         errors.extend(check(&recorder.plan()));
     }
     if errors.is_empty()
+        && engine_stopped.is_empty()
         && let Err(err) = monitor.signal_and_wait_for_shutdown().await
     {
         errors.push(err.to_string());
     }
-    errors
+    (errors, engine_stopped)
 }
 
 #[cfg(test)]

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use pulumi_gestalt_proto::pulumi::pulumirpc as rpc;
-use pulumi_runtime::monitor::{EngineError, Monitor};
+use pulumi_runtime::monitor::{EngineError, Monitor, RegisterResourceResponse};
 use pulumi_runtime::run::{RunOutcome, run};
 use pulumi_runtime::{Context, CustomTimeouts, Input, Output, PropertyMap, ResourceOptions, wire};
 use serde_json::json;
@@ -197,7 +197,7 @@ impl Monitor for Refusing {
     async fn register_resource(
         &self,
         request: rpc::RegisterResourceRequest,
-    ) -> Result<rpc::RegisterResourceResponse, EngineError> {
+    ) -> Result<RegisterResourceResponse, EngineError> {
         if request.name == self.name {
             return Err(EngineError::new("RegisterResource", "injected failure"));
         }
