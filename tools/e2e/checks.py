@@ -174,13 +174,17 @@ def cmd_destroy_order(args):
     ok(f"destroy deleted all {len(custom)} resources, dependents first; the state is empty")
 
 
-def cmd_gate(args):
+def cmd_cli_output(args):
     with open(args.output, encoding="utf-8") as handle:
         text = handle.read()
     for expected in args.expect:
         if expected not in text:
             fail(f"the CLI output does not show {expected!r}")
-    ok(f"the CLI output shows {args.expect}")
+    for unexpected in args.absent:
+        if unexpected in text:
+            fail(f"the CLI output shows {unexpected!r}")
+    absent = f"; not {args.absent}" if args.absent else ""
+    ok(f"the CLI output shows {args.expect}{absent}")
 
 
 def main():
@@ -202,8 +206,8 @@ def main():
     p.add_argument("--at-least", type=int, default=1); p.set_defaults(run=cmd_partial_state)
     p = sub.add_parser("destroy-order"); p.add_argument("journal"); p.add_argument("export"); p.add_argument("after")
     p.set_defaults(run=cmd_destroy_order)
-    p = sub.add_parser("gate"); p.add_argument("output"); p.add_argument("--expect", nargs="+", required=True)
-    p.set_defaults(run=cmd_gate)
+    p = sub.add_parser("cli-output"); p.add_argument("output"); p.add_argument("--expect", nargs="+", required=True)
+    p.add_argument("--absent", nargs="*", default=[]); p.set_defaults(run=cmd_cli_output)
     args = parser.parse_args()
     args.run(args)
 
