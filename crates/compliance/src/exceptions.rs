@@ -10,23 +10,24 @@ use serde::Serialize;
 
 use crate::view::{Got, physical_name};
 
-/// A recorded exception.
+/// A recorded exception. The pack's own are `'static` ([`EXCEPTIONS`]); a policy pack's
+/// configuration adds exceptions that borrow from it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
-pub struct Exception {
+pub struct Exception<'a> {
     /// The rule it waives.
-    pub rule: &'static str,
+    pub rule: &'a str,
     /// The type token of the resources it applies to.
-    pub resource_type: &'static str,
+    pub resource_type: &'a str,
     /// A pattern (`*` matches any run of characters) matched against the resource's physical
     /// name, or its logical name when the physical name is not known.
-    pub name_pattern: &'static str,
+    pub name_pattern: &'a str,
     /// Why the rule cannot hold for these resources.
-    pub reason: &'static str,
+    pub reason: &'a str,
 }
 
 /// Every exception of the pack.
-pub const EXCEPTIONS: &[Exception] = &[
+pub const EXCEPTIONS: &[Exception<'static>] = &[
     Exception {
         rule: "s3-kms-default-encryption",
         resource_type: "aws:s3/bucket:Bucket",
@@ -73,7 +74,7 @@ pub fn glob_match(pattern: &str, text: &str) -> bool {
     rest.len() >= last.len() && rest.ends_with(last)
 }
 
-impl Exception {
+impl Exception<'_> {
     /// Whether this exception covers `rule` for `resource`: unknown when the resource's physical
     /// name is unknown (a preview) and the rule and type match.
     pub fn covers(&self, rule: &str, resource: &PlanResource) -> Got<bool> {
@@ -91,17 +92,21 @@ impl Exception {
 
 /// Whether a finding is waived.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Waiver<'e> {
+pub enum Waiver<'e, 'a> {
     /// No exception covers it.
     None,
     /// This exception covers it.
-    Covered(&'e Exception),
+    Covered(&'e Exception<'a>),
     /// This exception may cover it, but the resource's physical name is unknown.
-    Undecidable(&'e Exception),
+    Undecidable(&'e Exception<'a>),
 }
 
 /// Which exception of `exceptions`, if any, covers `rule` for `resource`.
-pub fn waiver<'e>(exceptions: &'e [Exception], rule: &str, resource: &PlanResource) -> Waiver<'e> {
+pub fn waiver<'e, 'a>(
+    exceptions: &'e [Exception<'a>],
+    rule: &str,
+    resource: &PlanResource,
+) -> Waiver<'e, 'a> {
     let mut result = Waiver::None;
     for exception in exceptions {
         match exception.covers(rule, resource) {

@@ -102,8 +102,21 @@ pub fn evaluate_with(plan: &Plan, settings: &Settings) -> Report {
 pub fn evaluate_with_exceptions(
     plan: &Plan,
     settings: &Settings,
-    exceptions: &[Exception],
+    exceptions: &[Exception<'_>],
 ) -> Report {
+    evaluate_selected(plan, settings, exceptions, |_| true)
+}
+
+/// Evaluates the rules `selected` accepts (the others are not run and not listed), waiving what
+/// `exceptions` cover: the policy pack's entry point, where configuration disables rules and adds
+/// exceptions.
+pub fn evaluate_selected(
+    plan: &Plan,
+    settings: &Settings,
+    exceptions: &[Exception<'_>],
+    selected: impl Fn(&Rule) -> bool,
+) -> Report {
+    let chosen: Vec<&Rule> = rules::RULES.iter().filter(|rule| selected(rule)).collect();
     let view = PlanView::new(plan, settings);
     let mut report = Report {
         project: plan.project.clone(),
@@ -111,15 +124,15 @@ pub fn evaluate_with_exceptions(
         dry_run: plan.dry_run,
         counts: Counts {
             resources: plan.resources.len(),
-            rules: rules::RULES.len(),
+            rules: chosen.len(),
             ..Counts::default()
         },
-        rules: Vec::with_capacity(rules::RULES.len()),
+        rules: Vec::with_capacity(chosen.len()),
         violations: Vec::new(),
         waived: Vec::new(),
         undecided: Vec::new(),
     };
-    for rule in rules::RULES {
+    for rule in chosen {
         let mut summary = RuleSummary::new(rule);
         let (mut violations, mut undecided) = rule.run(&view);
         sort_dedup(&mut violations);
