@@ -11,7 +11,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use common::{named, of_type, outcome_of_yaml, phase_yaml_of};
 use payments_platform::migration::replication::endpoint_secret;
 use payments_platform::operations::task_resource_id;
-use payments_platform::preview::PlanMode;
+use payments_platform::preview::{PlanMode, migration_summary};
 use pulumi_runtime::plan::{Plan, PlanResource};
 use pulumi_runtime::wire;
 use serde_json::Value;
@@ -517,6 +517,17 @@ fn replication_is_configurable_per_direction_and_never_loops() {
             prepare.outputs["migration"]["rdsBinlogRetention"],
             "CALL mysql.rds_set_configuration('binlog retention hours', 24);"
         );
+        let summary = migration_summary(&prepare.outputs["migration"]);
+        for line in [
+            "front door (DNS): onprem; public record adopted: no",
+            "(started: none)",
+            "RDS binlog retention (run as the master user): CALL mysql.rds_set_configuration('binlog retention hours', 24);",
+        ] {
+            assert!(
+                summary.contains(line),
+                "{stack}: {line:?} not in the preview summary:\n{summary}"
+            );
+        }
         // The runbook's walk: each step's plan runs at most one task, and the update that removes
         // one direction's task never starts the other's.
         let walk = [
