@@ -735,8 +735,14 @@ fn dms_waits_for_its_roles_policies_rules_and_routes() {
                     )
                 })
                 .collect();
+            let secret_value = one(
+                &p,
+                "aws:secretsmanager/secretVersion:SecretVersion",
+                "secret-dms-rds-",
+            );
             for task in tasks(&p) {
-                for needed in std::iter::once(secrets_attachment)
+                for needed in [secrets_attachment, secret_value]
+                    .into_iter()
                     .chain(rules.iter().copied())
                     .chain(routes.iter().copied())
                 {

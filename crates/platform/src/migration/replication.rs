@@ -377,7 +377,8 @@ pub fn build(scope: &Scope, inputs: &Inputs<'_>, migration: Migration<'_>) -> Op
         },
         opts(),
     );
-    let (rds_secret, _) = rds_secret(scope, &component, inputs, &settings.rds_replication_user);
+    let (rds_secret, rds_secret_value) =
+        rds_secret(scope, &component, inputs, &settings.rds_replication_user);
     let rds_secret_arn = rds_secret.output::<String>("arn");
     let secret_arns = vec![
         Output::known(source.secret_arn.clone()),
@@ -416,8 +417,9 @@ pub fn build(scope: &Scope, inputs: &Inputs<'_>, migration: Migration<'_>) -> Op
         .clone()
         .unwrap_or_else(default_table_mappings)
         .to_string();
-    // A task starts only when the secrets policy, its network rules and the VPN routes exist.
-    let mut task_dependencies = vec![secrets_attachment];
+    // A task starts only when the secrets policy, the RDS secret's value, its network rules and
+    // the VPN routes exist.
+    let mut task_dependencies = vec![secrets_attachment, rds_secret_value];
     task_dependencies.extend(rules);
     task_dependencies.extend(inputs.vpn.iter().flat_map(|vpn| vpn.routes.iter().cloned()));
     let task = |direction: &'static str,
