@@ -399,6 +399,19 @@ fn the_configured_weight_is_the_end_to_end_share_in_every_phase() {
                 "{stack} {phase} {weight} (front door {front_door}): AWS serves {share}%"
             );
         }
+        for (phase, weight, fallback) in [
+            ("parallel", 0, true),
+            ("shift", 50, true),
+            ("cutover", 100, false),
+            ("decommission", 100, false),
+        ] {
+            let p = plan(file, phase, weight, |y| y);
+            let alias = &one(&p, RECORD, "dns-aws-").inputs["aliases"][0];
+            assert_eq!(
+                alias["evaluateTargetHealth"], fallback,
+                "{stack} {phase}: DNS falls back to the data center only while it is the writer"
+            );
+        }
         let err = refused(&phase_yaml_of(file, "shift", 50).replace("    frontDoor: alb\n", ""));
         assert!(
             err.contains("awsTrafficWeight is above 0 while migration.frontDoor is onprem"),

@@ -9,6 +9,9 @@
 //!   alias to the ALB (evaluating target health); the front door has weight 100, the other 0
 //!   (used only if the front door is unhealthy). While the front door is on-prem AWS serves
 //!   nothing, so the weight must be 0 then; once it is the ALB, AWS serves exactly `w`%.
+//! - The ALB alias evaluates target health only while the data center is the writer (`parallel`,
+//!   `shift`): then an unhealthy ALB falls back to the on-prem record. From `cutover` on, RDS is
+//!   the writer and a fallback to the data center would write to the copy, so it never happens.
 //! - The on-prem record is the live record taken over before `parallel` and imported into the
 //!   stack (`publicRecord.adopted`); from then on the program declares it in every phase until
 //!   decommission.
@@ -173,7 +176,10 @@ pub fn records(
                 aliases: Some(vec![RecordAliasArgs {
                     name: set(edge.alb.output::<String>("dnsName")),
                     zone_id: set(edge.alb.output::<String>("zoneId")),
-                    evaluate_target_health: set(true),
+                    // While the data center writes, an unhealthy ALB falls back to the on-prem
+                    // record; from cutover on RDS is the writer, and a fallback would send
+                    // writes to the on-prem copy (split brain), so the alias always answers.
+                    evaluate_target_health: set(phase.on_prem_writes()),
                 }]),
                 ..Default::default()
             },
