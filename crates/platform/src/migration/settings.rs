@@ -857,9 +857,12 @@ mod tests {
             "database": {"host": "172.16.10.5", "port": 3306, "secretArn": "arn:aws:secretsmanager:x"},
             "appServers": {"ips": ["172.16.20.10"], "port": 443, "publicIps": ["198.51.100.20"],
                            "healthCheckPath": "/health"},
-            "publicRecord": {"name": "pay.example.com", "hostedZoneId": "Z1"},
-            "awsTrafficWeight": 0, "tableMappings": {"rules": []}, "runDms": true,
-            "dmsRoles": "existing", "dmsInstanceClass": "dms.t3.medium"
+            "publicRecord": {"name": "pay.example.com", "hostedZoneId": "Z1", "adopted": true},
+            "awsTrafficWeight": 0, "frontDoor": "onprem", "tableMappings": {"rules": []},
+            "runDms": true, "dmsRoles": "existing", "dmsInstanceClass": "dms.t3.medium",
+            "rdsReplicationUser": "dms_replication", "binlogRetentionHours": 48,
+            "forward": {"migrationType": "cdc", "cdcStartPosition": "mysql-bin.000311:4", "start": true},
+            "reverse": {"migrationType": "cdc", "start": false}
         })
     }
 
@@ -867,7 +870,35 @@ mod tests {
     fn every_key_of_the_schema_parses() {
         let settings = parse("migration", &full()).expect("valid");
         assert_eq!(settings.dms_roles, DmsRoles::Existing);
+        assert_eq!(settings.front_door, FrontDoor::Onprem);
+        assert!(settings.record_adopted());
+        assert_eq!(settings.binlog_retention_hours, 48);
+        assert_eq!(settings.forward_type(), "cdc");
+        assert!(settings.forward.start && !settings.reverse.start);
         assert_eq!(settings.database.map(|d| d.port), Some(3306));
+        let mut minimal = full();
+        for key in [
+            "forward",
+            "reverse",
+            "frontDoor",
+            "binlogRetentionHours",
+            "rdsReplicationUser",
+        ] {
+            minimal.as_object_mut().expect("object").remove(key);
+        }
+        let defaults = parse("migration", &minimal).expect("valid");
+        assert_eq!(defaults.forward_type(), FORWARD_DEFAULT_TYPE);
+        assert_eq!(defaults.reverse_type(), REVERSE_DEFAULT_TYPE);
+        assert!(
+            !defaults.forward.start && !defaults.reverse.start,
+            "tasks start only when told"
+        );
+        assert_eq!(defaults.front_door, FrontDoor::Onprem);
+        assert_eq!(defaults.rds_replication_user, "dms_replication");
+        assert_eq!(
+            defaults.binlog_retention_hours,
+            DEFAULT_BINLOG_RETENTION_HOURS
+        );
     }
 
     #[test]
@@ -959,6 +990,46 @@ mod tests {
                 .problem
                 .starts_with("must be a mapping with the keys `onPremCidrs`")
         );
+    }
+
+    #[test]
+    fn task_keys_are_checked_like_every_other_key() {
+        let mut value = full();
+        value["forward"]["strat"] = json!(true);
+        value["reverse"]["migrationType"] = json!("cdc-only");
+        let problems = parse("migration", &value).expect_err("typos");
+        assert!(
+            problems.iter().any(|p| p.key == "migration.forward.strat"
+                && p.problem
+                    .contains("did you mean `migration.forward.start`?")),
+            "{problems:#?}"
+        );
+        assert!(
+            problems
+                .iter()
+                .any(|p| p.key == "migration.reverse.migrationType"
+                    && p.problem
+                        .contains("must be one of `full-load-and-cdc`, `cdc`, `full-load`")),
+            "{problems:#?}"
+        );
+    }
+
+    #[test]
+    fn secret_arns_are_recognised() {
+        assert!(is_secret_arn(
+            "arn:aws:secretsmanager:us-east-1:123456789012:secret:onprem-AbCdEf"
+        ));
+        assert!(is_secret_arn(
+            "arn:aws-us-gov:secretsmanager:us-gov-west-1:123456789012:secret:a"
+        ));
+        for bad in [
+            "onprem-mysql",
+            "arn:aws:secretsmanager:us-east-1:1234:secret:x",
+            "arn:aws:kms:us-east-1:123456789012:key/x",
+            "arn:aws:secretsmanager:us-east-1:123456789012:secret:",
+        ] {
+            assert!(!is_secret_arn(bad), "{bad}");
+        }
     }
 
     #[test]
