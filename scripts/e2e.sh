@@ -162,6 +162,10 @@ run phase 0 pulumi config set --path migration.appServers.port 443
 run phase 0 pulumi config set --path 'migration.appServers.publicIps[0]' 198.51.100.20
 run phase 0 pulumi config set --path migration.publicRecord.name pay.staging.example.com
 run phase 0 pulumi config set --path migration.publicRecord.hostedZoneId Z0123456789ABCDEFGHIJ
+# The provider stand-in has no live record to take over, so the runbook's change batch and
+# `pulumi import` are skipped: the adopted on-prem record is simply created here.
+run phase 0 pulumi config set --path migration.publicRecord.adopted true
+run phase 0 pulumi config set --path migration.frontDoor alb
 run phase 0 pulumi config set --path migration.awsTrafficWeight 5
 run phase 0 pulumi config set --path migration.dmsRoles create
 run preview-phase-diff 0 pulumi preview --diff

@@ -103,6 +103,8 @@ INVOKE_RESULTS = {
     "aws:elb/getServiceAccount:getServiceAccount": lambda args: {
         "id": "127311923021", "arn": "arn:aws:iam::127311923021:root"},
     "aws:ec2/getManagedPrefixList:getManagedPrefixList": managed_prefix_list,
+    "aws:secretsmanager/getRandomPassword:getRandomPassword": lambda args: {
+        "id": REGION, "randomPassword": "StandinEngineGeneratedPassword01"},
 }
 
 

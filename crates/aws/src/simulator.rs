@@ -218,6 +218,9 @@ impl Simulator for AwsSimulator {
                        "entries": [], "ownerId": ACCOUNT_ID,
                        "arn": format!("arn:aws:ec2:{REGION}:{ACCOUNT_ID}:prefix-list/{id}")})
             }
+            "aws:secretsmanager/getRandomPassword:getRandomPassword" => json!({
+                "id": REGION,
+                "randomPassword": wire::secret_envelope(json!("LocalEngineGeneratedPassword0001"))}),
             other => return Err(format!("the local engine has no answer for {other}")),
         };
         match answer {

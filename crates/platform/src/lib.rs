@@ -5,6 +5,7 @@ pub mod certificate;
 pub mod compute;
 pub mod config;
 pub mod database;
+pub mod endpoints;
 pub mod engine_mode;
 pub mod graph;
 pub mod graph_cmd;

@@ -8,8 +8,9 @@ use payments_aws::args::register;
 use payments_aws::cloudwatch::LogGroupArgs;
 use payments_aws::lb::{
     ListenerArgs, ListenerDefaultActionArgs, ListenerDefaultActionForwardArgs,
-    ListenerDefaultActionForwardTargetGroupArgs, ListenerDefaultActionRedirectArgs,
-    LoadBalancerAccessLogsArgs, LoadBalancerArgs, TargetGroupArgs, TargetGroupHealthCheckArgs,
+    ListenerDefaultActionForwardStickinessArgs, ListenerDefaultActionForwardTargetGroupArgs,
+    ListenerDefaultActionRedirectArgs, LoadBalancerAccessLogsArgs, LoadBalancerArgs,
+    TargetGroupArgs, TargetGroupHealthCheckArgs,
 };
 use payments_aws::wafv2::{
     WebAclArgs, WebAclAssociationArgs, WebAclDefaultActionAllowArgs, WebAclDefaultActionArgs,
@@ -20,7 +21,7 @@ use pulumi_runtime::{Output, PropertyMap, PropertyValue, Resource};
 use serde_json::json;
 
 use crate::kms::Keys;
-use crate::migration::traffic::OnPremTargets;
+use crate::migration::traffic::{self, OnPremTargets, STICKINESS_SECONDS};
 use crate::naming::NameKind;
 use crate::network::{Network, Tier};
 use crate::scope::{Scope, set};
@@ -153,7 +154,12 @@ fn forward_action(app: &Resource, on_prem: Option<&OnPremTargets>) -> ListenerDe
                         group(app, on_prem.aws_weight),
                         group(&on_prem.target_group, 100 - on_prem.aws_weight),
                     ]),
-                    ..Default::default()
+                    // A client stays with the group it was sent to, so a checkout never bounces
+                    // between the two sides.
+                    stickiness: Some(ListenerDefaultActionForwardStickinessArgs {
+                        enabled: set(true),
+                        duration: set(STICKINESS_SECONDS),
+                    }),
                 }),
                 ..Default::default()
             }
@@ -210,6 +216,7 @@ pub fn build(
             target_type: set("instance"),
             vpc_id: set(network.vpc.id()),
             deregistration_delay: set(30),
+            stickiness: Some(traffic::stickiness()),
             health_check: Some(TargetGroupHealthCheckArgs {
                 enabled: set(true),
                 path: set(health.path.clone()),

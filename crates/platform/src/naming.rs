@@ -74,11 +74,15 @@ pub enum NameKind {
     DmsSecretsRole,
     /// Its policy.
     DmsSecretsPolicy,
+    /// Secrets Manager secret of the RDS replication user (DMS endpoints).
+    DmsRdsSecret,
+    /// Security group of the interface VPC endpoints.
+    EndpointSecurityGroup,
 }
 
 impl NameKind {
     /// Every kind, for validation.
-    pub const ALL: [NameKind; 25] = [
+    pub const ALL: [NameKind; 27] = [
         Self::Alb,
         Self::AppTargetGroup,
         Self::OnPremTargetGroup,
@@ -104,6 +108,8 @@ impl NameKind {
         Self::DmsSubnetGroup,
         Self::DmsSecretsRole,
         Self::DmsSecretsPolicy,
+        Self::DmsRdsSecret,
+        Self::EndpointSecurityGroup,
     ];
 
     /// The `<resource-type>` part of the name (`alb`, `role-app` ...).
@@ -140,6 +146,8 @@ impl NameKind {
             Self::DmsSubnetGroup => ("dms-subnets", 255, LowerHyphen),
             Self::DmsSecretsRole => ("role-dms-secrets", 64, Permissive),
             Self::DmsSecretsPolicy => ("policy-dms-secrets", 128, Permissive),
+            Self::DmsRdsSecret => ("secret-dms-rds", 512, Permissive),
+            Self::EndpointSecurityGroup => ("secgroup-endpoints", 255, Permissive),
         }
     }
 }

@@ -1,11 +1,17 @@
 //! Operations (`payments:operations:Alarms`): the alarms the migration runbook watches
 //! (docs/migration.md), publishing to an encrypted SNS topic: ALB and target 5xx, target response
-//! time, unhealthy targets, and for each running DMS task its CDC latency and validation failures.
+//! time, unhealthy targets, and for each DMS task its CDC latency and validation failures.
+//!
+//! DMS publishes task metrics under the task's resource id (the last part of its ARN), not its
+//! name, so that is the `ReplicationTaskIdentifier` dimension. The task alarms are the go/no-go
+//! signals of the runbook: missing data (a stopped or failed task) is breaching. A DMS event
+//! subscription sends task failures to the same topic.
 
 use std::collections::BTreeMap;
 
 use payments_aws::args::register;
 use payments_aws::cloudwatch::MetricAlarmArgs;
+use payments_aws::dms::EventSubscriptionArgs;
 use payments_aws::sns::TopicArgs;
 use pulumi_runtime::{Output, Resource};
 
@@ -24,7 +30,18 @@ struct Alarm<'a> {
     statistic: Statistic<'a>,
     threshold: f64,
     dimensions: Output<BTreeMap<String, String>>,
+    /// A go/no-go alarm: no data means no evidence, so it alarms.
+    go_no_go: bool,
 }
+
+/// The resource id of a DMS task: the last part of its ARN, the value DMS publishes its metrics
+/// under (`arn:aws:dms:us-east-1:123456789012:task:ABCDEF...` -> `ABCDEF...`).
+pub fn task_resource_id(arn: &str) -> String {
+    arn.rsplit(':').next().unwrap_or_default().to_owned()
+}
+
+/// The DMS event categories that reach the alarm topic.
+pub const DMS_TASK_EVENT_CATEGORIES: [&str; 1] = ["failure"];
 
 enum Statistic<'a> {
     Simple(&'a str),
@@ -53,7 +70,11 @@ fn alarm(scope: &Scope, parent: &Resource, topic: &Resource, spec: Alarm<'_>) ->
             datapoints_to_alarm: set(3),
             threshold: set(spec.threshold),
             comparison_operator: set("GreaterThanThreshold"),
-            treat_missing_data: set("notBreaching"),
+            treat_missing_data: set(if spec.go_no_go {
+                "breaching"
+            } else {
+                "notBreaching"
+            }),
             dimensions: set(spec.dimensions),
             alarm_actions: actions.clone(),
             ok_actions: actions,
@@ -98,6 +119,7 @@ pub fn build(scope: &Scope, keys: &Keys, edge: &Edge, replication: Option<&Repli
             statistic: Statistic::Simple("Sum"),
             threshold: 10.0,
             dimensions: alb_only.clone(),
+            go_no_go: false,
         },
         Alarm {
             name: "target-5xx",
@@ -107,6 +129,7 @@ pub fn build(scope: &Scope, keys: &Keys, edge: &Edge, replication: Option<&Repli
             statistic: Statistic::Simple("Sum"),
             threshold: 10.0,
             dimensions: alb_only,
+            go_no_go: false,
         },
         Alarm {
             name: "target-response-time",
@@ -116,6 +139,7 @@ pub fn build(scope: &Scope, keys: &Keys, edge: &Edge, replication: Option<&Repli
             statistic: Statistic::Percentile("p99"),
             threshold: 1.0,
             dimensions: alb_and_group.clone(),
+            go_no_go: false,
         },
         Alarm {
             name: "unhealthy-targets",
@@ -125,6 +149,7 @@ pub fn build(scope: &Scope, keys: &Keys, edge: &Edge, replication: Option<&Repli
             statistic: Statistic::Simple("Maximum"),
             threshold: 0.0,
             dimensions: alb_and_group,
+            go_no_go: false,
         },
     ];
     for spec in alb_alarms {
@@ -136,8 +161,34 @@ pub fn build(scope: &Scope, keys: &Keys, edge: &Edge, replication: Option<&Repli
     let instance_id = replication
         .instance
         .output::<String>("replicationInstanceId");
+    register(
+        &scope.ctx,
+        &config.naming.label("dms-task-events"),
+        &EventSubscriptionArgs {
+            name: set(config.naming.label("dms-task-events")),
+            enabled: set(true),
+            source_type: set("replication-task"),
+            source_ids: set(Output::all(
+                replication
+                    .tasks
+                    .iter()
+                    .map(|task| task.resource.output::<String>("replicationTaskId")),
+            )),
+            event_categories: set(DMS_TASK_EVENT_CATEGORIES
+                .iter()
+                .map(|c| (*c).to_owned())
+                .collect::<Vec<_>>()),
+            sns_topic_arn: set(topic.output::<String>("arn")),
+            tags: set(tags::named(config, &config.naming.label("dms-task-events"))),
+            ..Default::default()
+        },
+        scope.child_of(&component),
+    );
     for task in &replication.tasks {
-        let task_resource = task.resource.output::<String>("replicationTaskId");
+        let task_resource = task
+            .resource
+            .output::<String>("replicationTaskArn")
+            .map(|arn| task_resource_id(&arn));
         let dimensions = instance_id.zip(&task_resource).map(|(instance, task)| {
             BTreeMap::from([
                 ("ReplicationInstanceIdentifier".to_owned(), instance),
@@ -161,6 +212,7 @@ pub fn build(scope: &Scope, keys: &Keys, edge: &Edge, replication: Option<&Repli
                     statistic: Statistic::Simple("Maximum"),
                     threshold,
                     dimensions: dimensions.clone(),
+                    go_no_go: true,
                 },
             );
         }
@@ -176,6 +228,7 @@ pub fn build(scope: &Scope, keys: &Keys, edge: &Edge, replication: Option<&Repli
                 statistic: Statistic::Simple("Maximum"),
                 threshold: 0.0,
                 dimensions,
+                go_no_go: true,
             },
         );
     }

@@ -259,26 +259,32 @@ pub fn migration_summary(summary: &Value) -> String {
             "no"
         }
     };
-    let tasks = summary
-        .get("replicationTasks")
-        .and_then(Value::as_array)
-        .map(|tasks| {
-            tasks
-                .iter()
-                .filter_map(Value::as_str)
-                .collect::<Vec<_>>()
-                .join(", ")
-        })
-        .filter(|tasks| !tasks.is_empty())
-        .unwrap_or_else(|| "none".to_owned());
+    let list = |key: &str| {
+        summary
+            .get(key)
+            .and_then(Value::as_array)
+            .map(|tasks| {
+                tasks
+                    .iter()
+                    .filter_map(Value::as_str)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            })
+            .filter(|tasks| !tasks.is_empty())
+            .unwrap_or_else(|| "none".to_owned())
+    };
     format!(
-        "  phase {}: AWS {}% / on-prem {}%\n  VPN to the data center: {}\n  weighted DNS and ALB routing: {}\n  DMS replication tasks: {}\n",
+        "  phase {}: AWS {}% / on-prem {}% (end to end, by the ALB listener weights)\n  front door (DNS): {}; public record adopted: {}\n  VPN to the data center: {}\n  weighted DNS and ALB routing: {}\n  DMS replication tasks: {} (started: {})\n  RDS binlog retention (run as the master user): {}\n",
         field("phase"),
         field("awsTrafficWeight"),
         field("onPremTrafficWeight"),
+        field("frontDoor"),
+        yes_no("publicRecordAdopted"),
         yes_no("vpn"),
         yes_no("weightedTraffic"),
-        tasks
+        list("replicationTasks"),
+        list("startedTasks"),
+        field("rdsBinlogRetention"),
     )
 }
 

@@ -5,16 +5,19 @@ use payments_aws::args::invoke;
 use payments_aws::elb::GetServiceAccountArgs;
 use payments_aws::index::{GetCallerIdentityArgs, GetPartitionArgs};
 use payments_aws::provider;
-use pulumi_runtime::{Context, PropertyMap, Resource, ResourceOptions};
+use payments_aws::secretsmanager::GetRandomPasswordArgs;
+use pulumi_runtime::{Context, Output, PropertyMap, Resource, ResourceOptions};
 use serde_json::Value;
 
 use crate::config::PlatformConfig;
 use crate::kms::{self, Account};
+use crate::migration::settings::FrontDoor;
 use crate::migration::{Migration, connectivity, replication, traffic};
 use crate::network::{self, Tier};
-use crate::scope::Scope;
+use crate::scope::{Scope, set};
 use crate::{
-    certificate, compute, database, iam, loadbalancer, operations, security, storage, tags,
+    certificate, compute, database, endpoints, iam, loadbalancer, operations, security, storage,
+    tags,
 };
 
 fn text(answer: &serde_json::Map<String, Value>, key: &str, what: &str) -> Result<String, String> {
@@ -32,6 +35,28 @@ async fn account(ctx: &Context, provider: &Resource) -> Result<Account, String> 
         id: text(&identity, "accountId", "getCallerIdentity")?,
         partition: text(&partition, "partition", "getPartition")?,
     })
+}
+
+/// A generated password for the RDS replication user, from Secrets Manager (a secret; the secret
+/// version keeps the first one, see `replication`).
+async fn replication_password(
+    ctx: &Context,
+    provider: &Resource,
+) -> Result<Output<String>, String> {
+    let args = GetRandomPasswordArgs {
+        password_length: set(32),
+        exclude_punctuation: set(true),
+        require_each_included_type: set(true),
+        ..Default::default()
+    };
+    let answer = invoke(ctx, &args, provider).await?;
+    // The provider marks the password secret; it stays secret here either way.
+    let password = answer
+        .get("randomPassword")
+        .and_then(|value| pulumi_runtime::wire::decode(value).value)
+        .and_then(|value| value.as_str().map(str::to_owned))
+        .ok_or_else(|| "getRandomPassword did not return `randomPassword`".to_owned())?;
+    Ok(Output::secret(password))
 }
 
 /// Builds the whole platform and returns the stack exports.
@@ -55,9 +80,8 @@ pub async fn build(ctx: Context, config: PlatformConfig) -> Result<PropertyMap, 
     let storage = storage::build(&scope, &keys, &account, &elb_account_arn);
     let network = network::build(&scope, storage.logs.resource.output::<String>("arn")).await?;
     let migration = Migration::of(&scope.config);
-    if let Some(migration) = migration {
-        connectivity::build(&scope, &network, migration);
-    }
+    let vpn = migration.and_then(|migration| connectivity::build(&scope, &network, migration));
+    let endpoints = migration.map(|_| endpoints::build(&scope, &network));
     let groups = security::build(&scope, &network, migration);
     let identity = iam::build(
         &scope,
@@ -81,17 +105,22 @@ pub async fn build(ctx: Context, config: PlatformConfig) -> Result<PropertyMap, 
     traffic::records(&scope, traffic.as_ref(), &edge, migration);
     let app = compute::build(&scope, &network, &groups, &identity, &keys, &edge).await?;
     let database = database::build(&scope, &network, &groups, &identity, &keys);
-    let replication = migration.and_then(|migration| {
-        replication::build(
-            &scope,
-            &network,
-            &groups,
-            &keys,
-            &account,
-            &database.instance,
-            migration,
-        )
-    });
+    let replication = match migration.filter(|m| replication::exists(*m)) {
+        Some(migration) => {
+            let inputs = replication::Inputs {
+                network: &network,
+                groups: &groups,
+                keys: &keys,
+                account: &account,
+                database: &database.instance,
+                vpn: vpn.as_ref(),
+                endpoints: endpoints.as_ref(),
+                rds_replication_password: replication_password(&ctx, &scope.provider).await?,
+            };
+            replication::build(&scope, &inputs, migration)
+        }
+        None => None,
+    };
     operations::build(&scope, &keys, &edge, replication.as_ref());
 
     let mut exports = PropertyMap::new();
@@ -159,11 +188,32 @@ fn migration_summary(
             "configured": true,
             "awsTrafficWeight": migration.aws_weight(),
             "onPremTrafficWeight": 100 - migration.aws_weight(),
+            "frontDoor": match migration.settings.front_door {
+                FrontDoor::Onprem => "onprem",
+                FrontDoor::Alb => "alb",
+            },
+            "publicRecordAdopted": migration.settings.record_adopted(),
+            "onPremCidrs": migration.settings.on_prem_cidrs,
             "vpn": phase.has_vpn(),
             "weightedTraffic": phase.has_weighted_traffic(),
             "replicationTasks": replication
                 .map(|r| r.tasks.iter().map(|task| task.id.clone()).collect::<Vec<_>>())
                 .unwrap_or_default(),
+            "startedTasks": replication
+                .map(|r| {
+                    r.tasks
+                        .iter()
+                        .filter(|task| match task.direction {
+                            "forward" => migration.settings.forward.start,
+                            _ => migration.settings.reverse.start,
+                        })
+                        .map(|task| task.id.clone())
+                        .collect::<Vec<_>>()
+                })
+                .unwrap_or_default(),
+            "rdsBinlogRetention": replication::binlog_retention_statement(
+                migration.settings.binlog_retention_hours
+            ),
         }),
     }
 }

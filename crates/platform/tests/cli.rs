@@ -80,7 +80,10 @@ fn get_packages_lists_the_pinned_providers() {
 }
 
 fn preview_with(yaml: &str, env: &[(&str, &str)]) -> (Output, std::path::PathBuf) {
-    let config = temp(&format!("stack-{}.yaml", yaml.len()));
+    // A file per call: tests run in parallel and two of them may write configs of equal length.
+    static CALLS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let call = CALLS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let config = temp(&format!("stack-{call}-{}.yaml", yaml.len()));
     std::fs::write(&config, yaml).expect("write config");
     let plan = config.with_extension("plan.json");
     let _ = std::fs::remove_file(&plan);

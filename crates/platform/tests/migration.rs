@@ -52,8 +52,8 @@ fn each_phase_has_exactly_its_resources_and_weights() {
             &prepare,
             "aws:ec2/vpnGatewayRoutePropagation:VpnGatewayRoutePropagation"
         ),
-        4,
-        "app and db tables"
+        6,
+        "public, app and db tables"
     );
     assert_eq!(
         task_types(&prepare),
@@ -94,12 +94,13 @@ fn each_phase_has_exactly_its_resources_and_weights() {
             Some((weight, 100 - weight)),
             "{phase} ALB weights"
         );
+        // DNS only chooses the front door (the ALB, once AWS takes a share); the listener splits.
         assert_eq!(
             dns_weight(&p, "dns-aws-dev-a1b2"),
-            Some(weight),
+            Some(100),
             "{phase} DNS weight"
         );
-        assert_eq!(dns_weight(&p, "dns-onprem-dev-a1b2"), Some(100 - weight));
+        assert_eq!(dns_weight(&p, "dns-onprem-dev-a1b2"), Some(0));
         let alias =
             &named(&p, "aws:route53/record:Record", "dns-aws-dev-a1b2").inputs["aliases"][0];
         assert_eq!(alias["evaluateTargetHealth"], true);

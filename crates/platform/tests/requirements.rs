@@ -807,6 +807,7 @@ fn security_groups_form_a_least_privilege_chain() {
         group("secgroup-db-dev-a1b2"),
     );
     let dms = group("secgroup-dms-dev-a1b2");
+    let endpoints = group("secgroup-endpoints-dev-a1b2");
     let rules = of_type(
         &plan,
         "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
@@ -847,14 +848,21 @@ fn security_groups_form_a_least_privilege_chain() {
                 deps(rule, "referencedSecurityGroupId"),
                 BTreeSet::from([source.as_str()])
             );
+        } else if target.contains(endpoints.as_str()) {
+            // The interface endpoints (Secrets Manager): HTTPS from DMS only.
+            assert_eq!(port, 443);
+            assert_eq!(
+                deps(rule, "referencedSecurityGroupId"),
+                BTreeSet::from([dms.as_str()])
+            );
         } else {
             panic!("unexpected ingress rule {}", rule.name);
         }
     }
     assert_eq!(
         rules.len(),
-        7,
-        "2 CIDRs x (443, 80) + app + db from app + db from DMS"
+        8,
+        "2 CIDRs x (443, 80) + app + db from app + db from DMS + endpoints from DMS"
     );
     let egress = of_type(
         &plan,

@@ -146,6 +146,53 @@ impl ResourceArgs for EndpointArgs {
     }
 }
 
+/// Inputs of the `aws:dms/eventSubscription:EventSubscription` resource.
+#[derive(Clone, Debug, Default)]
+pub struct EventSubscriptionArgs {
+    /// `enabled`
+    pub enabled: Option<Input<bool>>,
+    /// `eventCategories` (required)
+    pub event_categories: Option<Input<Vec<String>>>,
+    /// `name`
+    pub name: Option<Input<String>>,
+    /// `region`
+    pub region: Option<Input<String>>,
+    /// `snsTopicArn` (required)
+    pub sns_topic_arn: Option<Input<String>>,
+    /// `sourceIds`
+    pub source_ids: Option<Input<Vec<String>>>,
+    /// `sourceType` (required)
+    pub source_type: Option<Input<String>>,
+    /// `tags`
+    pub tags: Option<Input<BTreeMap<String, String>>>,
+}
+
+impl ResourceArgs for EventSubscriptionArgs {
+    const TYPE: &'static str = "aws:dms/eventSubscription:EventSubscription";
+    const VERSION: &'static str = crate::schema::AWS_VERSION;
+
+    fn properties(&self) -> PropertyMap {
+        let mut map = PropertyMap::new();
+        map.set_opt("enabled", &self.enabled);
+        map.set_opt("eventCategories", &self.event_categories);
+        map.set_opt("name", &self.name);
+        map.set_opt("region", &self.region);
+        map.set_opt("snsTopicArn", &self.sns_topic_arn);
+        map.set_opt("sourceIds", &self.source_ids);
+        map.set_opt("sourceType", &self.source_type);
+        map.set_opt("tags", &self.tags);
+        map
+    }
+
+    fn missing_required(&self) -> Vec<String> {
+        let mut missing = Vec::new();
+        missing.require(&self.event_categories, "", "eventCategories");
+        missing.require(&self.sns_topic_arn, "", "snsTopicArn");
+        missing.require(&self.source_type, "", "sourceType");
+        missing
+    }
+}
+
 /// Inputs of the `aws:dms/replicationInstance:ReplicationInstance` resource.
 #[derive(Clone, Debug, Default)]
 pub struct ReplicationInstanceArgs {

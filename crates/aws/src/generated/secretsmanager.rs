@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use pulumi_runtime::{Input, PropertyMap, PropertyValue, ToProperty};
 
 use super::{Require, SetOpt};
-use crate::args::ResourceArgs;
+use crate::args::{FunctionArgs, ResourceArgs};
 
 /// Inputs of the `aws:secretsmanager/secret:Secret` resource.
 #[derive(Clone, Debug, Default)]
@@ -65,6 +65,98 @@ impl ResourceArgs for SecretArgs {
             missing.extend(value.missing_required(&format!("replicas[{index}]")));
         }
         missing
+    }
+}
+
+/// Inputs of the `aws:secretsmanager/secretVersion:SecretVersion` resource.
+#[derive(Clone, Debug, Default)]
+pub struct SecretVersionArgs {
+    /// `region`
+    pub region: Option<Input<String>>,
+    /// `secretBinary`
+    pub secret_binary: Option<Input<String>>,
+    /// `secretId` (required)
+    pub secret_id: Option<Input<String>>,
+    /// `secretString`
+    pub secret_string: Option<Input<String>>,
+    /// `secretStringWo`
+    pub secret_string_wo: Option<Input<String>>,
+    /// `secretStringWoVersion`
+    pub secret_string_wo_version: Option<Input<i64>>,
+    /// `versionStages`
+    pub version_stages: Option<Input<Vec<String>>>,
+}
+
+impl ResourceArgs for SecretVersionArgs {
+    const TYPE: &'static str = "aws:secretsmanager/secretVersion:SecretVersion";
+    const VERSION: &'static str = crate::schema::AWS_VERSION;
+
+    fn properties(&self) -> PropertyMap {
+        let mut map = PropertyMap::new();
+        map.set_opt("region", &self.region);
+        map.set_opt("secretBinary", &self.secret_binary);
+        map.set_opt("secretId", &self.secret_id);
+        map.set_opt("secretString", &self.secret_string);
+        map.set_opt("secretStringWo", &self.secret_string_wo);
+        map.set_opt("secretStringWoVersion", &self.secret_string_wo_version);
+        map.set_opt("versionStages", &self.version_stages);
+        map
+    }
+
+    fn missing_required(&self) -> Vec<String> {
+        let mut missing = Vec::new();
+        missing.require(&self.secret_id, "", "secretId");
+        missing
+    }
+}
+
+/// Arguments of the `aws:secretsmanager/getRandomPassword:getRandomPassword` function.
+#[derive(Clone, Debug, Default)]
+pub struct GetRandomPasswordArgs {
+    /// `excludeCharacters`
+    pub exclude_characters: Option<Input<String>>,
+    /// `excludeLowercase`
+    pub exclude_lowercase: Option<Input<bool>>,
+    /// `excludeNumbers`
+    pub exclude_numbers: Option<Input<bool>>,
+    /// `excludePunctuation`
+    pub exclude_punctuation: Option<Input<bool>>,
+    /// `excludeUppercase`
+    pub exclude_uppercase: Option<Input<bool>>,
+    /// `includeSpace`
+    pub include_space: Option<Input<bool>>,
+    /// `passwordLength`
+    pub password_length: Option<Input<i64>>,
+    /// `region`
+    pub region: Option<Input<String>>,
+    /// `requireEachIncludedType`
+    pub require_each_included_type: Option<Input<bool>>,
+}
+
+impl GetRandomPasswordArgs {
+    /// Wire names of required arguments left unset, at the top level and in nested objects
+    /// that are set.
+    pub fn missing_required(&self) -> Vec<String> {
+        Vec::new()
+    }
+}
+
+impl FunctionArgs for GetRandomPasswordArgs {
+    const TOKEN: &'static str = "aws:secretsmanager/getRandomPassword:getRandomPassword";
+    const VERSION: &'static str = crate::schema::AWS_VERSION;
+
+    fn properties(&self) -> PropertyMap {
+        let mut map = PropertyMap::new();
+        map.set_opt("excludeCharacters", &self.exclude_characters);
+        map.set_opt("excludeLowercase", &self.exclude_lowercase);
+        map.set_opt("excludeNumbers", &self.exclude_numbers);
+        map.set_opt("excludePunctuation", &self.exclude_punctuation);
+        map.set_opt("excludeUppercase", &self.exclude_uppercase);
+        map.set_opt("includeSpace", &self.include_space);
+        map.set_opt("passwordLength", &self.password_length);
+        map.set_opt("region", &self.region);
+        map.set_opt("requireEachIncludedType", &self.require_each_included_type);
+        map
     }
 }
 

@@ -1,7 +1,10 @@
 //! Hybrid connectivity (`payments:migration:Connectivity`): a Site-to-Site VPN (two IPsec
 //! tunnels) from the data center's customer gateway to a virtual private gateway attached to the
-//! VPC, with static routes or BGP, and route propagation into the private route tables so the app
-//! tier and DMS reach the data center.
+//! VPC, with static routes or BGP, and route propagation into every route table (public, app,
+//! database), so the ALB (its nodes live in the public subnets and reach the on-prem IP targets),
+//! the app tier and DMS all route the data center's ranges to the virtual private gateway. A
+//! propagated on-prem route is more specific than the public tables' `0.0.0.0/0` to the internet
+//! gateway, so it wins.
 
 use payments_aws::args::register;
 use payments_aws::ec2::{
@@ -15,8 +18,20 @@ use crate::network::{Network, Tier};
 use crate::scope::{Scope, set};
 use crate::tags;
 
-/// Builds the VPN when the phase has one; returns the VPN gateway.
-pub fn build(scope: &Scope, network: &Network, migration: Migration<'_>) -> Option<Resource> {
+/// The VPN: its gateway and everything a flow to the data center needs to be routed.
+pub struct Vpn {
+    /// The virtual private gateway.
+    pub gateway: Resource,
+    /// The connection, its static routes and the route propagations: what DMS tasks wait for.
+    pub routes: Vec<Resource>,
+}
+
+/// The route tables the VPN's routes are propagated into: every tier's, since the ALB (public),
+/// the app tier and DMS (database subnets) all reach the data center.
+pub const PROPAGATED_TIERS: [Tier; 3] = [Tier::Public, Tier::App, Tier::Data];
+
+/// Builds the VPN when the phase has one.
+pub fn build(scope: &Scope, network: &Network, migration: Migration<'_>) -> Option<Vpn> {
     if !migration.phase.has_vpn() {
         return None;
     }
@@ -65,9 +80,10 @@ pub fn build(scope: &Scope, network: &Network, migration: Migration<'_>) -> Opti
         },
         opts(),
     );
+    let mut routes = Vec::new();
     if settings.static_routes {
         for cidr in &settings.on_prem_cidrs {
-            register(
+            routes.push(register(
                 &scope.ctx,
                 &naming.label(&format!("vpn-route-{cidr}")),
                 &VpnConnectionRouteArgs {
@@ -76,12 +92,12 @@ pub fn build(scope: &Scope, network: &Network, migration: Migration<'_>) -> Opti
                     ..Default::default()
                 },
                 opts(),
-            );
+            ));
         }
     }
-    for tier in [Tier::App, Tier::Data] {
+    for tier in PROPAGATED_TIERS {
         for (index, table) in network.route_tables(tier).into_iter().enumerate() {
-            register(
+            routes.push(register(
                 &scope.ctx,
                 &naming.label(&format!("vpn-propagation-{tier:?}-{index}")),
                 &VpnGatewayRoutePropagationArgs {
@@ -90,8 +106,9 @@ pub fn build(scope: &Scope, network: &Network, migration: Migration<'_>) -> Opti
                     ..Default::default()
                 },
                 opts(),
-            );
+            ));
         }
     }
-    Some(gateway)
+    routes.push(connection);
+    Some(Vpn { gateway, routes })
 }

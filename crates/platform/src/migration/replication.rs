@@ -5,18 +5,29 @@
 //!
 //! The replication instance is private, KMS-encrypted, Multi-AZ in production, in the database
 //! subnets, behind its own security group (3306 to the on-prem networks and to the database only).
-//! Endpoints read their credentials from Secrets Manager through a dedicated role, and use TLS.
+//! Endpoints read their credentials from Secrets Manager through a dedicated role, and use TLS:
+//! each side has a dedicated replication user whose secret holds `host`, `port`, `username` and
+//! `password` (with a secret, DMS reads only the secret). The RDS side's secret is created here,
+//! under the data key, with a generated password; the on-prem one is created by the operator
+//! (docs/migration.md). DMS reaches Secrets Manager through the interface endpoint
+//! (`crate::endpoints`), the database subnets having no NAT route.
+//!
+//! Tasks are created stopped unless their direction's `start` flag is set, and wait for the
+//! secrets policy, their security-group rules and the VPN routes.
 
 use payments_aws::args::register;
 use payments_aws::dms::{
     EndpointArgs, ReplicationInstanceArgs, ReplicationSubnetGroupArgs, ReplicationTaskArgs,
 };
 use payments_aws::iam::{PolicyArgs, RoleArgs, RolePolicyAttachmentArgs};
-use pulumi_runtime::{Input, Output, Resource};
-use serde::Deserialize;
+use payments_aws::secretsmanager::{SecretArgs, SecretVersionArgs};
+use pulumi_runtime::{Output, Resource, ResourceOptions};
 use serde_json::{Value, json};
 
 use super::Migration;
+use super::connectivity::Vpn;
+use super::settings::TaskSettings;
+use crate::endpoints::{self, Endpoints};
 use crate::iam::trust_policy;
 use crate::kms::{Account, Keys};
 use crate::naming::{AWS_FIXED_NAMES, NameKind};
@@ -43,13 +54,6 @@ pub struct Task {
     pub resource: Resource,
 }
 
-/// One entry of `masterUserSecrets`.
-#[derive(Clone, Debug, Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct MasterUserSecret {
-    secret_arn: String,
-}
-
 /// The default table mappings: every table of every schema except MySQL's own.
 pub fn default_table_mappings() -> Value {
     json!({"rules": [
@@ -61,7 +65,7 @@ pub fn default_table_mappings() -> Value {
 }
 
 /// Task settings: validation on, logging on, full LOBs limited.
-pub fn task_settings() -> Value {
+pub fn task_settings_json() -> Value {
     json!({
         "TargetMetadata": {"SupportLobs": true, "LimitedSizeLobMode": true, "LobMaxSize": 64},
         "FullLoadSettings": {"TargetTablePrepMode": "DO_NOTHING"},
@@ -70,8 +74,11 @@ pub fn task_settings() -> Value {
     })
 }
 
-fn account_roles(scope: &Scope, parent: &Resource) {
+/// Creates `dms-vpc-role` and `dms-cloudwatch-logs-role`; returns the `dms-vpc-role` policy
+/// attachment (DMS checks it when a subnet group is created).
+fn account_roles(scope: &Scope, parent: &Resource) -> Resource {
     let naming = &scope.config.naming;
+    let mut attachments = Vec::new();
     for (name, label, policy) in [
         (
             AWS_FIXED_NAMES[0],
@@ -98,7 +105,7 @@ fn account_roles(scope: &Scope, parent: &Resource) {
             },
             scope.child_of(parent),
         );
-        register(
+        attachments.push(register(
             &scope.ctx,
             &naming.label(&format!("attach-{label}")),
             &RolePolicyAttachmentArgs {
@@ -106,8 +113,9 @@ fn account_roles(scope: &Scope, parent: &Resource) {
                 policy_arn: set(format!("arn:aws:iam::aws:policy/{policy}")),
             },
             scope.child_of(parent),
-        );
+        ));
     }
+    attachments.swap_remove(0)
 }
 
 fn secrets_role(
@@ -116,7 +124,7 @@ fn secrets_role(
     account: &Account,
     secret_arns: Output<Vec<String>>,
     keys: &Keys,
-) -> Resource {
+) -> (Resource, Resource) {
     let config = &scope.config;
     let role_name = config.naming.name(NameKind::DmsSecretsRole);
     let role = register(
@@ -158,7 +166,7 @@ fn secrets_role(
         },
         scope.child_of(parent),
     );
-    register(
+    let attachment = register(
         &scope.ctx,
         &config.naming.attachment(NameKind::DmsSecretsPolicy, None),
         &RolePolicyAttachmentArgs {
@@ -167,48 +175,114 @@ fn secrets_role(
         },
         scope.child_of(parent),
     );
-    role
+    (role, attachment)
 }
 
-/// Credentials of the RDS side: the RDS-managed secret, or the configured password (a secret).
-enum RdsCredentials {
-    Managed(Output<String>),
-    Password(Output<String>),
+/// What replication needs from the rest of the program.
+pub struct Inputs<'a> {
+    /// The network.
+    pub network: &'a Network,
+    /// The platform's security groups.
+    pub groups: &'a SecurityGroups,
+    /// The KMS keys.
+    pub keys: &'a Keys,
+    /// The account.
+    pub account: &'a Account,
+    /// The RDS instance.
+    pub database: &'a Resource,
+    /// The VPN, whose routes the tasks wait for.
+    pub vpn: Option<&'a Vpn>,
+    /// The interface endpoints (Secrets Manager), which DMS reaches on 443.
+    pub endpoints: Option<&'a Endpoints>,
+    /// The generated password of the RDS replication user (a secret).
+    pub rds_replication_password: Output<String>,
 }
 
-/// Everything needed to build one endpoint.
-struct EndpointSpec<'a> {
-    name: &'a str,
-    endpoint_type: &'a str,
-    server: Input<String>,
-    port: i64,
-    secret_arn: Option<Output<String>>,
-    password: Option<Output<String>>,
+/// Whether replication resources exist for `migration`.
+pub fn exists(migration: Migration<'_>) -> bool {
+    let (settings, phase) = (migration.settings, migration.phase);
+    settings.database.is_some()
+        && settings.run_dms
+        && (phase.has_forward_replication() || phase.has_reverse_replication())
+}
+
+/// The JSON DMS reads from an endpoint's secret: it needs all four fields.
+pub fn endpoint_secret(host: &str, port: i64, username: &str, password: &str) -> String {
+    json!({"host": host, "port": port, "username": username, "password": password}).to_string()
+}
+
+/// The statement that keeps RDS binary logs for `hours` (run once as the master user).
+pub fn binlog_retention_statement(hours: i64) -> String {
+    format!("CALL mysql.rds_set_configuration('binlog retention hours', {hours});")
+}
+
+/// The secret of the RDS side's replication user: host, port, username and the generated
+/// password, under the data key. The version ignores later changes of its value, so the password
+/// generated at creation stays (the operator creates the user with it, docs/migration.md).
+fn rds_secret(
+    scope: &Scope,
+    parent: &Resource,
+    inputs: &Inputs<'_>,
+    username: &str,
+) -> (Resource, Resource) {
+    let config = &scope.config;
+    let name = config.naming.name(NameKind::DmsRdsSecret);
+    let secret = register(
+        &scope.ctx,
+        &name,
+        &SecretArgs {
+            name: set(name.clone()),
+            description: set(
+                "DMS: the RDS replication user (host, port, username, password)".to_owned(),
+            ),
+            kms_key_id: set(inputs.keys.data.output::<String>("arn")),
+            recovery_window_in_days: set(if crate::config::is_production(&config.environment) {
+                7
+            } else {
+                0
+            }),
+            tags: set(tags::named(config, &name)),
+            ..Default::default()
+        },
+        scope.child_of(parent),
+    );
+    let username = username.to_owned();
+    let value = inputs
+        .database
+        .output::<String>("address")
+        .zip(&inputs.rds_replication_password)
+        .map(move |(host, password)| endpoint_secret(&host, MYSQL_PORT, &username, &password))
+        .into_secret();
+    let version = register(
+        &scope.ctx,
+        &config.naming.part_of(NameKind::DmsRdsSecret, "value"),
+        &SecretVersionArgs {
+            secret_id: set(secret.output::<String>("arn")),
+            secret_string: set(value),
+            ..Default::default()
+        },
+        ResourceOptions {
+            ignore_changes: vec!["secretString".to_owned()],
+            ..scope.child_of(parent)
+        },
+    );
+    (secret, version)
 }
 
 /// Builds replication for the phase; `None` when the phase has no task or DMS is off.
-#[allow(clippy::too_many_arguments)]
-pub fn build(
-    scope: &Scope,
-    network: &Network,
-    groups: &SecurityGroups,
-    keys: &Keys,
-    account: &Account,
-    database: &Resource,
-    migration: Migration<'_>,
-) -> Option<Replication> {
+pub fn build(scope: &Scope, inputs: &Inputs<'_>, migration: Migration<'_>) -> Option<Replication> {
     let (settings, phase) = (migration.settings, migration.phase);
     let source = settings.database.as_ref()?;
-    if !settings.run_dms || !(phase.has_forward_replication() || phase.has_reverse_replication()) {
+    if !exists(migration) {
         return None;
     }
+    let (network, groups, keys) = (inputs.network, inputs.groups, inputs.keys);
     let config = &scope.config;
     let naming = &config.naming;
     let component = scope.component("payments:migration:Replication", "replication");
     let opts = || scope.child_of(&component);
-    if settings.dms_roles == super::settings::DmsRoles::Create {
-        account_roles(scope, &component);
-    }
+    let vpc_role_attachment = (settings.dms_roles == super::settings::DmsRoles::Create)
+        .then(|| account_roles(scope, &component));
     let dms_group = {
         let name = naming.name(NameKind::DmsSecurityGroup);
         register(
@@ -217,7 +291,7 @@ pub fn build(
             &payments_aws::ec2::SecurityGroupArgs {
                 name: set(name.clone()),
                 description: set(
-                    "Payments DMS: MySQL to the data center and the database only".to_owned(),
+                    "Payments DMS: MySQL to the data center and the database, HTTPS to the Secrets Manager endpoint".to_owned(),
                 ),
                 vpc_id: set(network.vpc.id()),
                 revoke_rules_on_delete: set(true),
@@ -227,8 +301,9 @@ pub fn build(
             opts(),
         )
     };
+    let mut rules = Vec::new();
     for cidr in &settings.on_prem_cidrs {
-        security::egress(
+        rules.push(security::egress(
             scope,
             &component,
             &dms_group,
@@ -238,9 +313,9 @@ pub fn build(
                 port: source.port,
                 peer: Peer::Cidr(cidr.clone()),
             },
-        );
+        ));
     }
-    security::egress(
+    rules.push(security::egress(
         scope,
         &component,
         &dms_group,
@@ -250,8 +325,8 @@ pub fn build(
             port: MYSQL_PORT,
             peer: Peer::Group(groups.db.id()),
         },
-    );
-    security::ingress(
+    ));
+    rules.push(security::ingress(
         scope,
         &component,
         &groups.db,
@@ -261,8 +336,14 @@ pub fn build(
             port: MYSQL_PORT,
             peer: Peer::Group(dms_group.id()),
         },
-    );
+    ));
+    if let Some(endpoints) = inputs.endpoints {
+        rules.extend(endpoints::allow(
+            scope, &component, endpoints, &dms_group, "dms",
+        ));
+    }
     let subnet_group_id = naming.name(NameKind::DmsSubnetGroup);
+    // DMS checks dms-vpc-role when the subnet group is created: wait for its policy.
     let subnet_group = register(
         &scope.ctx,
         &subnet_group_id,
@@ -273,7 +354,7 @@ pub fn build(
             tags: set(tags::named(config, &subnet_group_id)),
             ..Default::default()
         },
-        opts(),
+        opts().with_depends_on(vpc_role_attachment.iter()),
     );
     let instance_id = naming.name(NameKind::DmsInstance);
     let instance = register(
@@ -296,51 +377,33 @@ pub fn build(
         },
         opts(),
     );
-    let rds = match &config.db_password {
-        Some(password) => RdsCredentials::Password(password.clone()),
-        None => RdsCredentials::Managed(
-            database
-                .output::<Vec<MasterUserSecret>>("masterUserSecrets")
-                .map(|secrets| {
-                    secrets
-                        .into_iter()
-                        .next()
-                        .map(|s| s.secret_arn)
-                        .unwrap_or_default()
-                }),
-        ),
-    };
-    let mut secret_arns = vec![Output::known(source.secret_arn.clone())];
-    if let RdsCredentials::Managed(arn) = &rds {
-        secret_arns.push(arn.clone());
-    }
-    let access_role = secrets_role(scope, &component, account, Output::all(secret_arns), keys);
-    let endpoint = |spec: EndpointSpec<'_>| {
-        let id = naming.label(&format!("dms-{}", spec.name));
-        let (username, password) = match &spec.password {
-            Some(password) => (
-                Some(config.db_username.clone().into()),
-                Some(password.clone().into()),
-            ),
-            None => (None, None),
-        };
+    let (rds_secret, rds_secret_value) =
+        rds_secret(scope, &component, inputs, &settings.rds_replication_user);
+    let rds_secret_arn = rds_secret.output::<String>("arn");
+    let secret_arns = vec![
+        Output::known(source.secret_arn.clone()),
+        rds_secret_arn.clone(),
+    ];
+    let (access_role, secrets_attachment) = secrets_role(
+        scope,
+        &component,
+        inputs.account,
+        Output::all(secret_arns),
+        keys,
+    );
+    // With a secret, DMS reads host, port, username and password from it alone.
+    let endpoint = |name: &str, endpoint_type: &str, secret_arn: Output<String>| {
+        let id = naming.label(&format!("dms-{name}"));
         register(
             &scope.ctx,
             &id,
             &EndpointArgs {
                 endpoint_id: set(id.clone()),
-                endpoint_type: set(spec.endpoint_type.to_owned()),
+                endpoint_type: set(endpoint_type.to_owned()),
                 engine_name: set("mysql"),
-                server_name: Some(spec.server),
-                port: set(spec.port),
                 ssl_mode: set("require"),
-                secrets_manager_arn: spec.secret_arn.clone().map(Into::into),
-                secrets_manager_access_role_arn: spec
-                    .secret_arn
-                    .as_ref()
-                    .map(|_| access_role.output::<String>("arn").into()),
-                username,
-                password,
+                secrets_manager_arn: set(secret_arn),
+                secrets_manager_access_role_arn: set(access_role.output::<String>("arn")),
                 kms_key_arn: set(keys.data.output::<String>("arn")),
                 tags: set(tags::named(config, &id)),
                 ..Default::default()
@@ -348,36 +411,22 @@ pub fn build(
             opts(),
         )
     };
-    let rds_endpoint = |name: &str, endpoint_type: &str| {
-        let (secret_arn, password) = match &rds {
-            RdsCredentials::Managed(arn) => (Some(arn.clone()), None),
-            RdsCredentials::Password(password) => (None, Some(password.clone())),
-        };
-        endpoint(EndpointSpec {
-            name,
-            endpoint_type,
-            server: database.output::<String>("address").into(),
-            port: MYSQL_PORT,
-            secret_arn,
-            password,
-        })
-    };
-    let onprem_endpoint = |name: &str, endpoint_type: &str| {
-        endpoint(EndpointSpec {
-            name,
-            endpoint_type,
-            server: source.host.clone().into(),
-            port: source.port,
-            secret_arn: Some(Output::known(source.secret_arn.clone())),
-            password: None,
-        })
-    };
+    let onprem_secret = || Output::known(source.secret_arn.clone());
     let mappings = settings
         .table_mappings
         .clone()
         .unwrap_or_else(default_table_mappings)
         .to_string();
-    let task = |direction: &'static str, migration_type: &str, from: &Resource, to: &Resource| {
+    // A task starts only when the secrets policy, the RDS secret's value, its network rules and
+    // the VPN routes exist.
+    let mut task_dependencies = vec![secrets_attachment, rds_secret_value];
+    task_dependencies.extend(rules);
+    task_dependencies.extend(inputs.vpn.iter().flat_map(|vpn| vpn.routes.iter().cloned()));
+    let task = |direction: &'static str,
+                task_settings: &TaskSettings,
+                migration_type: &str,
+                from: &Resource,
+                to: &Resource| {
         let id = naming.label(&format!("dms-{direction}"));
         let task = register(
             &scope.ctx,
@@ -385,16 +434,17 @@ pub fn build(
             &ReplicationTaskArgs {
                 replication_task_id: set(id.clone()),
                 migration_type: set(migration_type.to_owned()),
+                cdc_start_position: task_settings.cdc_start_position.clone().map(Into::into),
                 replication_instance_arn: set(instance.output::<String>("replicationInstanceArn")),
                 source_endpoint_arn: set(from.output::<String>("endpointArn")),
                 target_endpoint_arn: set(to.output::<String>("endpointArn")),
                 table_mappings: set(mappings.clone()),
-                replication_task_settings: set(task_settings().to_string()),
-                start_replication_task: set(true),
+                replication_task_settings: set(task_settings_json().to_string()),
+                start_replication_task: set(task_settings.start),
                 tags: set(tags::named(config, &id)),
                 ..Default::default()
             },
-            opts(),
+            opts().with_depends_on(task_dependencies.iter()),
         );
         Task {
             direction,
@@ -404,14 +454,26 @@ pub fn build(
     };
     let mut tasks = Vec::new();
     if phase.has_forward_replication() {
-        let from = onprem_endpoint("onprem-source", "source");
-        let to = rds_endpoint("rds-target", "target");
-        tasks.push(task("forward", "full-load-and-cdc", &from, &to));
+        let from = endpoint("onprem-source", "source", onprem_secret());
+        let to = endpoint("rds-target", "target", rds_secret_arn.clone());
+        tasks.push(task(
+            "forward",
+            &settings.forward,
+            settings.forward_type(),
+            &from,
+            &to,
+        ));
     }
     if phase.has_reverse_replication() {
-        let from = rds_endpoint("rds-source", "source");
-        let to = onprem_endpoint("onprem-target", "target");
-        tasks.push(task("reverse", "cdc", &from, &to));
+        let from = endpoint("rds-source", "source", rds_secret_arn.clone());
+        let to = endpoint("onprem-target", "target", onprem_secret());
+        tasks.push(task(
+            "reverse",
+            &settings.reverse,
+            settings.reverse_type(),
+            &from,
+            &to,
+        ));
     }
     Some(Replication { instance, tasks })
 }

@@ -16,8 +16,41 @@ pub struct OnPremDatabase {
     /// MySQL port.
     #[serde(default = "default_mysql_port")]
     pub port: i64,
-    /// Secrets Manager secret holding `username` and `password` of the replication user.
+    /// Secrets Manager secret of the on-prem replication user: a JSON object with `host`, `port`,
+    /// `username` and `password` (DMS reads only the secret when one is given).
     pub secret_arn: String,
+}
+
+/// How a DMS task loads and where its change data capture starts (one per direction).
+#[derive(Clone, Debug, Default, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct TaskSettings {
+    /// `full-load-and-cdc`, `cdc` or `full-load`; unset: the direction's default.
+    #[serde(default)]
+    pub migration_type: Option<String>,
+    /// Where CDC starts (a binlog position such as `mysql-bin-changelog.000123:4567`), for a
+    /// `cdc` task that resumes where another one stopped.
+    #[serde(default)]
+    pub cdc_start_position: Option<String>,
+    /// Whether the task runs; false until the operator says the path is ready.
+    #[serde(default)]
+    pub start: bool,
+}
+
+/// The forward task's default migration type: a full load, then CDC.
+pub const FORWARD_DEFAULT_TYPE: &str = "full-load-and-cdc";
+/// The reverse task's default migration type: CDC only (never a full load into the rollback
+/// target).
+pub const REVERSE_DEFAULT_TYPE: &str = "cdc";
+
+/// Which side takes the public name in DNS.
+#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum FrontDoor {
+    /// DNS sends every client to the data center (the ALB takes none).
+    Onprem,
+    /// DNS sends every client to the ALB, whose listener weights split the traffic.
+    Alb,
 }
 
 fn default_mysql_port() -> i64 {
@@ -58,6 +91,10 @@ pub struct PublicRecord {
     pub name: String,
     /// The Route 53 hosted zone holding it.
     pub hosted_zone_id: String,
+    /// The live simple record was replaced by the on-prem weighted record (one atomic change
+    /// batch) and imported into the stack (docs/migration.md, "Taking over the public record").
+    #[serde(default)]
+    pub adopted: bool,
 }
 
 /// Whether the account-wide DMS roles are created here or already exist.
@@ -94,8 +131,11 @@ pub struct MigrationSettings {
     /// The public record shared by both sides.
     #[serde(default)]
     pub public_record: Option<PublicRecord>,
-    /// Share of traffic AWS takes, 0-100.
+    /// End-to-end share of the requests AWS serves, 0-100, applied by the listener weights.
     pub aws_traffic_weight: i64,
+    /// Where DNS sends clients: the data center or the ALB.
+    #[serde(default = "default_front_door")]
+    pub front_door: FrontDoor,
     /// DMS table mappings (JSON); default: every table of every user schema.
     #[serde(default)]
     pub table_mappings: Option<serde_json::Value>,
@@ -108,6 +148,41 @@ pub struct MigrationSettings {
     /// DMS replication instance class.
     #[serde(default = "default_dms_class")]
     pub dms_instance_class: String,
+    /// The dedicated MySQL replication user on RDS (its secret is created by the stack).
+    #[serde(default = "default_rds_replication_user")]
+    pub rds_replication_user: String,
+    /// Hours RDS keeps binary logs (`mysql.rds_set_configuration('binlog retention hours', n)`).
+    #[serde(default = "default_binlog_retention_hours")]
+    pub binlog_retention_hours: i64,
+    /// The forward (on-prem -> RDS) task.
+    #[serde(default)]
+    pub forward: TaskSettings,
+    /// The reverse (RDS -> on-prem) task.
+    #[serde(default)]
+    pub reverse: TaskSettings,
+}
+
+impl MigrationSettings {
+    /// The forward task's migration type.
+    pub fn forward_type(&self) -> &str {
+        self.forward
+            .migration_type
+            .as_deref()
+            .unwrap_or(FORWARD_DEFAULT_TYPE)
+    }
+
+    /// The reverse task's migration type.
+    pub fn reverse_type(&self) -> &str {
+        self.reverse
+            .migration_type
+            .as_deref()
+            .unwrap_or(REVERSE_DEFAULT_TYPE)
+    }
+
+    /// Whether the public record was taken over and imported into the stack.
+    pub fn record_adopted(&self) -> bool {
+        self.public_record.as_ref().is_some_and(|r| r.adopted)
+    }
 }
 
 /// The shape a value inside the `migration` object must have.
@@ -214,6 +289,17 @@ pub const APP_SERVER_FIELDS: &[Field] = &[
 pub const PUBLIC_RECORD_FIELDS: &[Field] = &[
     required("name", Shape::Text),
     required("hostedZoneId", Shape::Text),
+    optional("adopted", Shape::Bool),
+];
+
+/// The DMS migration types.
+pub const MIGRATION_TYPES: &[&str] = &["full-load-and-cdc", "cdc", "full-load"];
+
+/// The keys of `migration.forward` and `migration.reverse` ([`TaskSettings`]).
+pub const TASK_FIELDS: &[Field] = &[
+    optional("migrationType", Shape::Choice(MIGRATION_TYPES)),
+    optional("cdcStartPosition", Shape::Text),
+    optional("start", Shape::Bool),
 ];
 
 /// The keys of the `migration` object ([`MigrationSettings`]).
@@ -226,10 +312,15 @@ pub const MIGRATION_FIELDS: &[Field] = &[
     optional("appServers", Shape::Object(APP_SERVER_FIELDS)),
     optional("publicRecord", Shape::Object(PUBLIC_RECORD_FIELDS)),
     required("awsTrafficWeight", Shape::WholeNumber),
+    optional("frontDoor", Shape::Choice(&["onprem", "alb"])),
     optional("tableMappings", Shape::AnyJson),
     optional("runDms", Shape::Bool),
     optional("dmsRoles", Shape::Choice(&["create", "existing"])),
     optional("dmsInstanceClass", Shape::Text),
+    optional("rdsReplicationUser", Shape::Text),
+    optional("binlogRetentionHours", Shape::WholeNumber),
+    optional("forward", Shape::Object(TASK_FIELDS)),
+    optional("reverse", Shape::Object(TASK_FIELDS)),
 ];
 
 /// Checks `value` (at `path`, e.g. `migration.database`) against `fields`: every unknown key
@@ -361,6 +452,24 @@ fn default_dms_roles() -> DmsRoles {
 fn default_dms_class() -> String {
     "dms.t3.medium".to_owned()
 }
+
+fn default_front_door() -> FrontDoor {
+    FrontDoor::Onprem
+}
+
+fn default_rds_replication_user() -> String {
+    "dms_replication".to_owned()
+}
+
+/// The default `binlogRetentionHours`: a day, the least that covers a rollback window overnight.
+pub const DEFAULT_BINLOG_RETENTION_HOURS: i64 = 24;
+
+fn default_binlog_retention_hours() -> i64 {
+    DEFAULT_BINLOG_RETENTION_HOURS
+}
+
+/// The longest binary log retention RDS for MySQL accepts, in hours (7 days).
+pub const MAX_BINLOG_RETENTION_HOURS: i64 = 168;
 
 /// What each phase has (docs/migration.md, "Phases").
 impl MigrationPhase {
@@ -509,6 +618,8 @@ pub fn validate(
             "the AWS record stays after the on-prem side is gone",
         );
     }
+    validate_replication(r, phase, settings);
+    validate_front_door(r, phase, settings);
     if let Some(ip) = &settings.customer_gateway_ip
         && ip.parse::<std::net::Ipv4Addr>().is_err()
     {
@@ -554,6 +665,159 @@ pub fn validate(
     }
 }
 
+/// Whether `arn` is a Secrets Manager secret ARN
+/// (`arn:<partition>:secretsmanager:<region>:<12-digit account>:secret:<name>`).
+pub fn is_secret_arn(arn: &str) -> bool {
+    let parts: Vec<&str> = arn.splitn(7, ':').collect();
+    matches!(
+        parts.as_slice(),
+        ["arn", partition, "secretsmanager", region, account, "secret", name]
+            if !partition.is_empty()
+                && !region.is_empty()
+                && account.len() == 12
+                && account.chars().all(|c| c.is_ascii_digit())
+                && !name.is_empty()
+    )
+}
+
+/// Whether `name` is a MySQL user name DMS can use (1-32 letters, digits or `_`).
+fn is_mysql_user(name: &str) -> bool {
+    (1..=32).contains(&name.len()) && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+fn validate_replication(r: &mut Reader<'_>, phase: MigrationPhase, settings: &MigrationSettings) {
+    let key = "migration";
+    if let Some(database) = &settings.database
+        && !is_secret_arn(&database.secret_arn)
+    {
+        r.invalid(
+            key,
+            Some(database.secret_arn.clone()),
+            "migration.database.secretArn is not a Secrets Manager secret ARN",
+            "create the on-prem replication user's secret (host, port, username, password; docs/migration.md) and give its ARN, arn:aws:secretsmanager:<region>:<account>:secret:<name>",
+        );
+    }
+    if !is_mysql_user(&settings.rds_replication_user) {
+        r.invalid(
+            key,
+            Some(settings.rds_replication_user.clone()),
+            "migration.rdsReplicationUser is not a MySQL user name",
+            "use 1 to 32 letters, digits or underscores, e.g. dms_replication",
+        );
+    }
+    if !(DEFAULT_BINLOG_RETENTION_HOURS..=MAX_BINLOG_RETENTION_HOURS)
+        .contains(&settings.binlog_retention_hours)
+    {
+        r.invalid(
+            key,
+            Some(settings.binlog_retention_hours.to_string()),
+            &format!(
+                "migration.binlogRetentionHours must be between {DEFAULT_BINLOG_RETENTION_HOURS} and {MAX_BINLOG_RETENTION_HOURS} (RDS keeps binary logs at most 7 days)"
+            ),
+            "set the hours the reverse task may need to catch up, e.g. 24",
+        );
+    }
+    for (direction, task, default_type) in [
+        ("forward", &settings.forward, FORWARD_DEFAULT_TYPE),
+        ("reverse", &settings.reverse, REVERSE_DEFAULT_TYPE),
+    ] {
+        let migration_type = task.migration_type.as_deref().unwrap_or(default_type);
+        match (&task.cdc_start_position, migration_type) {
+            (Some(position), kind) if kind != "cdc" => r.invalid(
+                key,
+                Some(position.clone()),
+                &format!(
+                    "migration.{direction}.cdcStartPosition is set but migration.{direction}.migrationType is {kind}; a start position is for a cdc task"
+                ),
+                &format!("set migration.{direction}.migrationType to cdc, or remove the position"),
+            ),
+            (Some(position), _) if position.trim().is_empty() => r.invalid(
+                key,
+                Some(position.clone()),
+                &format!("migration.{direction}.cdcStartPosition is empty"),
+                "give the binlog position, e.g. mysql-bin-changelog.000123:4567",
+            ),
+            _ => {}
+        }
+    }
+    if settings.forward_type() == "cdc"
+        && settings.forward.cdc_start_position.is_none()
+        && phase.has_forward_replication()
+    {
+        r.invalid(
+            key,
+            Some("cdc".to_owned()),
+            "migration.forward.migrationType is cdc without migration.forward.cdcStartPosition: changes made before the task starts would be lost",
+            "after a rollback, give the on-prem binlog position where the reverse task stopped (docs/migration.md, rollback)",
+        );
+    }
+    if settings.reverse_type() != "cdc" {
+        r.invalid(
+            key,
+            Some(settings.reverse_type().to_owned()),
+            "migration.reverse.migrationType must be cdc: a full load into the on-prem database would overwrite the rollback target",
+            "remove migration.reverse.migrationType (default cdc)",
+        );
+    }
+    if settings.forward.start && settings.reverse.start {
+        r.invalid(
+            key,
+            Some("true".to_owned()),
+            "migration.forward.start and migration.reverse.start are both true: the two tasks would replicate in a loop",
+            "start one direction only; at cutover remove the forward task first (docs/migration.md)",
+        );
+    }
+    if settings.reverse.start && !phase.has_reverse_replication() {
+        r.invalid(
+            key,
+            Some("true".to_owned()),
+            &format!(
+                "migration.reverse.start is true in phase {}; the reverse task exists only in cutover",
+                phase.as_str()
+            ),
+            "set migration.reverse.start to false (a rollback removes the reverse task before the forward one starts)",
+        );
+    }
+}
+
+fn validate_front_door(r: &mut Reader<'_>, phase: MigrationPhase, settings: &MigrationSettings) {
+    let key = "migration";
+    if settings.front_door == FrontDoor::Alb
+        && !phase.has_weighted_traffic()
+        && phase != MigrationPhase::Decommission
+    {
+        r.invalid(
+            key,
+            Some("alb".to_owned()),
+            &format!(
+                "migration.frontDoor is alb in phase {}: the ALB forwards to the data center only from parallel on",
+                phase.as_str()
+            ),
+            "keep frontDoor onprem until parallel, and move it once the ALB's on-prem targets are healthy",
+        );
+    }
+    if settings.aws_traffic_weight > 0 && settings.front_door != FrontDoor::Alb {
+        r.invalid(
+            key,
+            Some(settings.aws_traffic_weight.to_string()),
+            "migration.awsTrafficWeight is above 0 while migration.frontDoor is onprem: DNS sends no client to the ALB, so AWS would serve nothing",
+            "first set frontDoor alb (with weight 0) once the ALB's on-prem target group is healthy, then raise the weight",
+        );
+    }
+    let needs_adoption = phase.has_weighted_traffic() || phase == MigrationPhase::Decommission;
+    if needs_adoption && settings.public_record.is_some() && !settings.record_adopted() {
+        r.invalid(
+            key,
+            Some("false".to_owned()),
+            &format!(
+                "migration.publicRecord.adopted is false in phase {}: Route 53 refuses weighted records beside the existing simple record",
+                phase.as_str()
+            ),
+            "take over the record (one change batch, then pulumi import; docs/migration.md) and set migration.publicRecord.adopted true",
+        );
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -583,6 +847,7 @@ mod tests {
         assert_eq!(names(DATABASE_FIELDS), serde_fields::<OnPremDatabase>());
         assert_eq!(names(APP_SERVER_FIELDS), serde_fields::<OnPremApp>());
         assert_eq!(names(PUBLIC_RECORD_FIELDS), serde_fields::<PublicRecord>());
+        assert_eq!(names(TASK_FIELDS), serde_fields::<TaskSettings>());
     }
 
     fn full() -> Value {
@@ -592,9 +857,12 @@ mod tests {
             "database": {"host": "172.16.10.5", "port": 3306, "secretArn": "arn:aws:secretsmanager:x"},
             "appServers": {"ips": ["172.16.20.10"], "port": 443, "publicIps": ["198.51.100.20"],
                            "healthCheckPath": "/health"},
-            "publicRecord": {"name": "pay.example.com", "hostedZoneId": "Z1"},
-            "awsTrafficWeight": 0, "tableMappings": {"rules": []}, "runDms": true,
-            "dmsRoles": "existing", "dmsInstanceClass": "dms.t3.medium"
+            "publicRecord": {"name": "pay.example.com", "hostedZoneId": "Z1", "adopted": true},
+            "awsTrafficWeight": 0, "frontDoor": "onprem", "tableMappings": {"rules": []},
+            "runDms": true, "dmsRoles": "existing", "dmsInstanceClass": "dms.t3.medium",
+            "rdsReplicationUser": "dms_replication", "binlogRetentionHours": 48,
+            "forward": {"migrationType": "cdc", "cdcStartPosition": "mysql-bin.000311:4", "start": true},
+            "reverse": {"migrationType": "cdc", "start": false}
         })
     }
 
@@ -602,7 +870,35 @@ mod tests {
     fn every_key_of_the_schema_parses() {
         let settings = parse("migration", &full()).expect("valid");
         assert_eq!(settings.dms_roles, DmsRoles::Existing);
+        assert_eq!(settings.front_door, FrontDoor::Onprem);
+        assert!(settings.record_adopted());
+        assert_eq!(settings.binlog_retention_hours, 48);
+        assert_eq!(settings.forward_type(), "cdc");
+        assert!(settings.forward.start && !settings.reverse.start);
         assert_eq!(settings.database.map(|d| d.port), Some(3306));
+        let mut minimal = full();
+        for key in [
+            "forward",
+            "reverse",
+            "frontDoor",
+            "binlogRetentionHours",
+            "rdsReplicationUser",
+        ] {
+            minimal.as_object_mut().expect("object").remove(key);
+        }
+        let defaults = parse("migration", &minimal).expect("valid");
+        assert_eq!(defaults.forward_type(), FORWARD_DEFAULT_TYPE);
+        assert_eq!(defaults.reverse_type(), REVERSE_DEFAULT_TYPE);
+        assert!(
+            !defaults.forward.start && !defaults.reverse.start,
+            "tasks start only when told"
+        );
+        assert_eq!(defaults.front_door, FrontDoor::Onprem);
+        assert_eq!(defaults.rds_replication_user, "dms_replication");
+        assert_eq!(
+            defaults.binlog_retention_hours,
+            DEFAULT_BINLOG_RETENTION_HOURS
+        );
     }
 
     #[test]
@@ -694,6 +990,46 @@ mod tests {
                 .problem
                 .starts_with("must be a mapping with the keys `onPremCidrs`")
         );
+    }
+
+    #[test]
+    fn task_keys_are_checked_like_every_other_key() {
+        let mut value = full();
+        value["forward"]["strat"] = json!(true);
+        value["reverse"]["migrationType"] = json!("cdc-only");
+        let problems = parse("migration", &value).expect_err("typos");
+        assert!(
+            problems.iter().any(|p| p.key == "migration.forward.strat"
+                && p.problem
+                    .contains("did you mean `migration.forward.start`?")),
+            "{problems:#?}"
+        );
+        assert!(
+            problems
+                .iter()
+                .any(|p| p.key == "migration.reverse.migrationType"
+                    && p.problem
+                        .contains("must be one of `full-load-and-cdc`, `cdc`, `full-load`")),
+            "{problems:#?}"
+        );
+    }
+
+    #[test]
+    fn secret_arns_are_recognised() {
+        assert!(is_secret_arn(
+            "arn:aws:secretsmanager:us-east-1:123456789012:secret:onprem-AbCdEf"
+        ));
+        assert!(is_secret_arn(
+            "arn:aws-us-gov:secretsmanager:us-gov-west-1:123456789012:secret:a"
+        ));
+        for bad in [
+            "onprem-mysql",
+            "arn:aws:secretsmanager:us-east-1:1234:secret:x",
+            "arn:aws:kms:us-east-1:123456789012:key/x",
+            "arn:aws:secretsmanager:us-east-1:123456789012:secret:",
+        ] {
+            assert!(!is_secret_arn(bad), "{bad}");
+        }
     }
 
     #[test]

@@ -1,19 +1,33 @@
 //! Gradual, reversible traffic shifting (`payments:migration:Traffic`), driven by one number, the
-//! AWS traffic weight:
-//! - the ALB's HTTPS listener forwards to the ASG target group and to an IP target group of the
-//!   on-prem servers (reached over the VPN, `availabilityZone: all`) with weights `w` / `100 - w`;
-//! - Route 53 weighted `A` records share the public name: an alias to the ALB (evaluating target
-//!   health) with weight `w` and the on-prem entry point's public IPs with weight `100 - w` (TTL
-//!   60 s), guarded by a health check on the on-prem side.
+//! AWS traffic weight `w`: the end-to-end share of requests AWS serves, applied in one place only,
+//! the ALB's HTTPS listener.
+//! - The listener forwards to the ASG target group (weight `w`) and to an IP target group of the
+//!   on-prem servers (reached over the VPN, `availabilityZone: all`, weight `100 - w`), with
+//!   group stickiness so a session stays on one side.
+//! - DNS only chooses the front door (`migration.frontDoor`): Route 53 weighted `A` records share
+//!   the public name, the on-prem entry point's public IPs (TTL 60 s, with a health check) and an
+//!   alias to the ALB (evaluating target health); the front door has weight 100, the other 0
+//!   (used only if the front door is unhealthy). While the front door is on-prem AWS serves
+//!   nothing, so the weight must be 0 then; once it is the ALB, AWS serves exactly `w`%.
+//! - The ALB alias evaluates target health only while the data center is the writer (`parallel`,
+//!   `shift`): then an unhealthy ALB falls back to the on-prem record. From `cutover` on, RDS is
+//!   the writer and a fallback to the data center would write to the copy, so it never happens.
+//! - The on-prem record is the live record taken over before `parallel` and imported into the
+//!   stack (`publicRecord.adopted`); from then on the program declares it in every phase until
+//!   decommission.
 
 use payments_aws::args::register;
-use payments_aws::lb::{TargetGroupArgs, TargetGroupAttachmentArgs, TargetGroupHealthCheckArgs};
+use payments_aws::lb::{
+    TargetGroupArgs, TargetGroupAttachmentArgs, TargetGroupHealthCheckArgs,
+    TargetGroupStickinessArgs,
+};
 use payments_aws::route53::{
     HealthCheckArgs, RecordAliasArgs, RecordArgs, RecordWeightedRoutingPolicyArgs,
 };
 use pulumi_runtime::Resource;
 
 use super::Migration;
+use super::settings::FrontDoor;
 use crate::config::MigrationPhase;
 use crate::loadbalancer::Edge;
 use crate::naming::NameKind;
@@ -29,12 +43,34 @@ pub struct OnPremTargets {
     pub aws_weight: i64,
 }
 
-/// The component of the traffic resources.
+/// How long a client stays on one side (the listener's group stickiness and the target groups'
+/// load balancer cookie), in seconds: long enough for a checkout.
+pub const STICKINESS_SECONDS: i64 = 3600;
+
+/// The DNS weights (AWS record, on-prem record) of a front door.
+pub fn dns_weights(front_door: FrontDoor) -> (i64, i64) {
+    match front_door {
+        FrontDoor::Onprem => (0, 100),
+        FrontDoor::Alb => (100, 0),
+    }
+}
+
+/// Whether the on-prem weighted record is declared: from its adoption until decommission.
+pub fn has_onprem_record(migration: Migration<'_>) -> bool {
+    migration.settings.record_adopted()
+        && migration.settings.app_servers.is_some()
+        && migration.phase != MigrationPhase::Decommission
+}
+
+/// The component of the traffic resources: it exists whenever a public record is configured, so
+/// that the adopted on-prem record can be imported under it (`pulumi import --parent`).
 pub fn component(scope: &Scope, migration: Option<Migration<'_>>) -> Option<Resource> {
     let migration = migration?;
-    let weighted =
-        migration.phase.has_weighted_traffic() || migration.phase == MigrationPhase::Decommission;
-    weighted.then(|| scope.component("payments:migration:Traffic", "traffic"))
+    migration
+        .settings
+        .public_record
+        .as_ref()
+        .map(|_| scope.component("payments:migration:Traffic", "traffic"))
 }
 
 /// Registers the IP target group of the on-prem servers when the phase weights traffic.
@@ -61,6 +97,7 @@ pub fn on_prem_targets(
             protocol: set("HTTPS"),
             vpc_id: set(network.vpc.id()),
             deregistration_delay: set(30),
+            stickiness: Some(stickiness()),
             health_check: Some(TargetGroupHealthCheckArgs {
                 enabled: set(true),
                 protocol: set("HTTPS"),
@@ -97,6 +134,16 @@ pub fn on_prem_targets(
     })
 }
 
+/// Load balancer cookie stickiness of a target group.
+pub fn stickiness() -> TargetGroupStickinessArgs {
+    TargetGroupStickinessArgs {
+        type_: set("lb_cookie"),
+        enabled: set(true),
+        cookie_duration: set(STICKINESS_SECONDS),
+        ..Default::default()
+    }
+}
+
 /// Registers the weighted DNS records (and the on-prem health check) for the phase.
 pub fn records(
     scope: &Scope,
@@ -110,34 +157,40 @@ pub fn records(
     let Some(record) = &migration.settings.public_record else {
         return;
     };
-    let weight = migration.aws_weight();
+    let (aws_weight, onprem_weight) = dns_weights(migration.settings.front_door);
     let opts = || scope.child_of(parent);
     let naming = &scope.config.naming;
-    register(
-        &scope.ctx,
-        &naming.label("dns-aws"),
-        &RecordArgs {
-            zone_id: set(record.hosted_zone_id.clone()),
-            name: set(record.name.clone()),
-            type_: set("A"),
-            set_identifier: set("aws"),
-            weighted_routing_policies: Some(vec![RecordWeightedRoutingPolicyArgs {
-                weight: set(weight),
-            }]),
-            aliases: Some(vec![RecordAliasArgs {
-                name: set(edge.alb.output::<String>("dnsName")),
-                zone_id: set(edge.alb.output::<String>("zoneId")),
-                evaluate_target_health: set(true),
-            }]),
-            ..Default::default()
-        },
-        opts(),
-    );
+    let phase = migration.phase;
+    if phase.has_weighted_traffic() || phase == MigrationPhase::Decommission {
+        register(
+            &scope.ctx,
+            &naming.label("dns-aws"),
+            &RecordArgs {
+                zone_id: set(record.hosted_zone_id.clone()),
+                name: set(record.name.clone()),
+                type_: set("A"),
+                set_identifier: set("aws"),
+                weighted_routing_policies: Some(vec![RecordWeightedRoutingPolicyArgs {
+                    weight: set(aws_weight),
+                }]),
+                aliases: Some(vec![RecordAliasArgs {
+                    name: set(edge.alb.output::<String>("dnsName")),
+                    zone_id: set(edge.alb.output::<String>("zoneId")),
+                    // While the data center writes, an unhealthy ALB falls back to the on-prem
+                    // record; from cutover on RDS is the writer, and a fallback would send
+                    // writes to the on-prem copy (split brain), so the alias always answers.
+                    evaluate_target_health: set(phase.on_prem_writes()),
+                }]),
+                ..Default::default()
+            },
+            opts(),
+        );
+    }
     let Some(app) = migration
         .settings
         .app_servers
         .as_ref()
-        .filter(|_| migration.phase.has_weighted_traffic())
+        .filter(|_| has_onprem_record(migration))
     else {
         return;
     };
@@ -171,7 +224,7 @@ pub fn records(
             records: set(app.public_ips.clone()),
             set_identifier: set("onprem"),
             weighted_routing_policies: Some(vec![RecordWeightedRoutingPolicyArgs {
-                weight: set(100 - weight),
+                weight: set(onprem_weight),
             }]),
             health_check_id: set(health_check.id()),
             ..Default::default()

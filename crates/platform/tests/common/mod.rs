@@ -61,16 +61,37 @@ pub fn named<'a>(plan: &'a Plan, ty: &str, name: &str) -> &'a PlanResource {
         .unwrap_or_else(|| panic!("no {ty} named {name}"))
 }
 
-/// The dev stack in migration `phase` with AWS traffic weight `weight`.
+/// The dev stack in migration `phase` with AWS traffic weight `weight`, as the runbook has it:
+/// the public record adopted from `parallel` on, the front door at the ALB once AWS takes a share
+/// (and in cutover and decommission), tasks not started.
 pub fn phase_yaml(phase: &str, weight: i64) -> String {
-    dev_yaml_with(|y| {
-        y.replace(
-            "migrationPhase: prepare",
-            &format!("migrationPhase: {phase}"),
-        )
-        .replace(
-            "awsTrafficWeight: 0",
-            &format!("awsTrafficWeight: {weight}"),
-        )
-    })
+    phase_yaml_of("Pulumi.dev.yaml", phase, weight)
+}
+
+/// [`phase_yaml`] for the stack file `file`.
+pub fn phase_yaml_of(file: &str, phase: &str, weight: i64) -> String {
+    let text = std::fs::read_to_string(root().join(file)).expect("stack file");
+    let adopted = phase != "prepare";
+    let alb = weight > 0 || matches!(phase, "cutover" | "decommission");
+    let mut out = String::new();
+    for line in text.lines() {
+        let line = line
+            .replace(
+                "migrationPhase: prepare",
+                &format!("migrationPhase: {phase}"),
+            )
+            .replace(
+                "awsTrafficWeight: 0",
+                &format!("awsTrafficWeight: {weight}"),
+            );
+        out.push_str(&line);
+        out.push('\n');
+        if adopted && line.trim_start().starts_with("hostedZoneId:") && line.starts_with("      ") {
+            out.push_str("      adopted: true\n");
+        }
+        if alb && line.trim_start().starts_with("awsTrafficWeight:") {
+            out.push_str("    frontDoor: alb\n");
+        }
+    }
+    out
 }
