@@ -24,7 +24,7 @@ done
 
 eval "$(scripts/pulumi-tools.sh)"
 echo "== e2e: $(pulumi version), pulumi-language-rust, provider stand-in"
-cargo build --release --quiet -p payments-platform -p pulumi-provider-standin --bins
+cargo build --release --quiet -p payments-platform -p pulumi-provider-standin -p payments-policy-pack --bins
 cargo build --release --quiet -p payments-platform --example engine_probe
 
 work=$(mktemp -d /tmp/payments-e2e.XXXXXX)
@@ -40,12 +40,11 @@ checks() { python3 "$root/tools/e2e/checks.py" "$@"; }
 
 # A test copy of the project: the real Pulumi.yaml with the program's absolute path and the
 # provider stand-in as local plugins (never in the Pulumi.yaml users deploy with).
-make_project() { # DIR BINARY NAME
-  local dir=$1 binary=$2 name=$3
+add_standin_plugins() { # DIR: the provider stand-in as the project's local aws and tls plugins
+  local dir=$1
   mkdir -p "$dir/plugins/aws" "$dir/plugins/tls"
   cp "$root/target/release/pulumi-provider-standin" "$dir/plugins/aws/pulumi-resource-aws"
   cp "$root/target/release/pulumi-provider-standin" "$dir/plugins/tls/pulumi-resource-tls"
-  sed -e "s|^name: .*|name: $name|" -e "s|binary: .*|binary: $binary|" "$root/Pulumi.yaml" >"$dir/Pulumi.yaml"
   cat >>"$dir/Pulumi.yaml" <<'EOF'
 plugins:
   providers:
@@ -57,6 +56,19 @@ plugins:
       version: 5.6.2
 EOF
 }
+make_project() { # DIR BINARY NAME
+  local dir=$1 binary=$2 name=$3
+  mkdir -p "$dir"
+  sed -e "s|^name: .*|name: $name|" -e "s|binary: .*|binary: $binary|" "$root/Pulumi.yaml" >"$dir/Pulumi.yaml"
+  add_standin_plugins "$dir"
+}
+# A copy of one of the Pulumi YAML programs of tools/e2e (another team's stack, another language).
+yaml_project() { # DIR SOURCE
+  mkdir -p "$1"
+  cp "$root/tools/e2e/$2/Pulumi.yaml" "$1/Pulumi.yaml"
+  add_standin_plugins "$1"
+}
+pack=$root/target/release/payments-policy-pack
 project=$work/project
 make_project "$project" "$root/target/release/payments-platform" payments-platform
 probe=$work/probe
@@ -147,6 +159,10 @@ echo "ok: the secret's plaintext is in no CLI output, plan or state"
 # --- The program is idempotent under the real diff.
 run preview-no-changes 0 pulumi preview --expect-no-changes
 
+# --- The PCI DSS pack as a real policy pack on the platform itself: no mandatory violation.
+run policy-pack-platform 0 pulumi preview --policy-pack "$pack"
+checks cli-output "$log" --expect "payments-pci-dss@v" --absent "[mandatory]"
+
 # --- A phase change: only routing, replication and connectivity appear; no stateful replacement.
 run phase 0 pulumi config set migrationPhase parallel
 run phase 0 pulumi config set --path 'migration.onPremCidrs[0]' 172.16.0.0/16
@@ -210,6 +226,42 @@ checks cli-output "$log" --expect "PCI DSS policy s3-versioning" "bucket-probe-p
 run probe-up fail pulumi up --yes --skip-preview
 checks cli-output "$log" --expect "PCI DSS policy s3-versioning"
 run probe-destroy 0 pulumi destroy --yes
+cd "$project"
+
+# --- The policy pack on other teams' programs, in Pulumi YAML.
+yaml_project "$work/yaml-bad" noncompliant-yaml
+cd "$work/yaml-bad"
+export PULUMI_PROVIDER_STANDIN_JOURNAL=$out/journal-yaml.jsonl
+run yaml-bad-init 0 pulumi stack init bad
+run yaml-bad-preview fail pulumi preview --policy-pack "$pack"
+checks cli-output "$log" --expect \
+  "sg-no-world-ingress  (aws:vpc:SecurityGroupIngressRule: checkout-https-world)" \
+  "rds-encrypted-cmk  (aws:rds:Instance: checkout-db)" \
+  "s3-versioning  (aws:s3:Bucket: checkout-assets)" \
+  "iam-no-admin  (aws:iam:Policy: checkout-admin)" \
+  "tags-required  (aws:ec2:SecurityGroup: checkout-sg)" "lacks the required tag(s) MigrationPhase"
+yaml_project "$work/yaml-good" compliant-yaml
+cd "$work/yaml-good"
+run yaml-good-init 0 pulumi stack init good
+run yaml-good-preview 0 pulumi preview --policy-pack "$pack"
+checks cli-output "$log" --expect "payments-pci-dss@v" --absent "[mandatory]"
+# After the update the outputs are known: the checks a preview could not decide are decided.
+run yaml-good-up 0 pulumi up --yes --policy-pack "$pack"
+checks cli-output "$log" --expect "✅ payments-pci-dss@v"
+run yaml-good-destroy 0 pulumi destroy --yes
+# One violation left (no versioning on the bucket): mandatory fails, advisory by config warns.
+yaml_project "$work/yaml-one" compliant-yaml
+checks drop-resource "$work/yaml-one/Pulumi.yaml" checkout-assets-versioning
+cd "$work/yaml-one"
+run yaml-one-init 0 pulumi stack init one
+run yaml-one-preview fail pulumi preview --policy-pack "$pack"
+checks cli-output "$log" --expect "[mandatory]" "s3-versioning  (aws:s3:Bucket: checkout-assets)"
+echo '{"s3-versioning": {"enforcementLevel": "advisory"}}' >"$work/advisory.json"
+run yaml-one-advisory 0 pulumi preview --policy-pack "$pack" --policy-pack-config "$work/advisory.json"
+checks cli-output "$log" --expect "[advisory]" "s3-versioning  (aws:s3:Bucket: checkout-assets)" --absent "[mandatory]"
+echo '{"s3-versioningg": {"enforcementLevel": "advisory"}}' >"$work/typo.json"
+run yaml-one-typo fail pulumi preview --policy-pack "$pack" --policy-pack-config "$work/typo.json"
+checks cli-output "$log" --expect "s3-versioningg" "did you mean \`s3-versioning\`?"
 cd "$project"
 
 # --- Destroy: everything goes, dependents first.

@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
-# Builds (or reuses from a cache outside the repository) the real Pulumi CLI and this project's
-# language host for prebuilt Rust programs, from their Go modules, at pinned versions:
+# Builds (or reuses from a cache outside the repository) the real Pulumi CLI, this project's
+# language host for prebuilt Rust programs, and the Pulumi YAML language host (for the policy
+# pack's test on a program in another language), from their Go modules, at pinned versions:
 #   pulumi                 github.com/pulumi/pulumi/pkg/v3/cmd/pulumi  (PULUMI_VERSION below)
 #   pulumi-language-rust   tools/pulumi/language-host                  (keyed by its source)
-# Both are built in the consumer module tools/pulumi (go.mod/go.sum pin every dependency).
+#   pulumi-language-yaml   github.com/pulumi/pulumi-yaml               (YAML_VERSION below)
+# The first two are built in the consumer module tools/pulumi, the YAML host in tools/pulumi-yaml
+# (it pins an older Pulumi SDK); go.mod/go.sum pin every dependency.
 #
 # Usage: eval "$(scripts/pulumi-tools.sh)"   # puts both first on PATH
 # Progress goes to stderr; stdout carries only the `export` lines. The first build takes a few
@@ -13,6 +16,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 PULUMI_VERSION=v3.274.1
+YAML_VERSION=v1.25.0
 cache=${PAYMENTS_TOOLS_CACHE:-$HOME/.cache/payments-platform}
 module=tools/pulumi
 
@@ -37,10 +41,20 @@ if [ ! -x "$host_dir/pulumi-language-rust" ]; then
   mv "$host_dir/pulumi-language-rust.partial" "$host_dir/pulumi-language-rust"
 fi
 
+# The Pulumi YAML host, once per version.
+yaml_dir="$cache/language-yaml-$YAML_VERSION"
+if [ ! -x "$yaml_dir/pulumi-language-yaml" ]; then
+  echo "pulumi-tools: building pulumi-language-yaml $YAML_VERSION (first time only, about a minute)" >&2
+  mkdir -p "$yaml_dir"
+  (cd tools/pulumi-yaml && go build -trimpath -o "$yaml_dir/pulumi-language-yaml.partial" \
+      github.com/pulumi/pulumi-yaml/cmd/pulumi-language-yaml)
+  mv "$yaml_dir/pulumi-language-yaml.partial" "$yaml_dir/pulumi-language-yaml"
+fi
+
 actual=$("$cli_dir/pulumi" version)
 if [ "$actual" != "$PULUMI_VERSION" ]; then
   echo "pulumi-tools: $cli_dir/pulumi reports $actual, expected $PULUMI_VERSION" >&2
   exit 1
 fi
-echo "export PATH=\"$host_dir:$cli_dir:\$PATH\""
+echo "export PATH=\"$host_dir:$yaml_dir:$cli_dir:\$PATH\""
 echo "export PULUMI_SKIP_UPDATE_CHECK=1"

@@ -187,6 +187,21 @@ def cmd_cli_output(args):
     ok(f"the CLI output shows {args.expect}{absent}")
 
 
+def cmd_drop_resource(args):
+    """Removes one resource block from a Pulumi YAML program (a test variant of it)."""
+    with open(args.program, encoding="utf-8") as handle:
+        lines = handle.read().splitlines(keepends=True)
+    start = next((i for i, line in enumerate(lines) if line == f"  {args.name}:\n"), None)
+    if start is None:
+        fail(f"{args.program} has no resource {args.name}")
+    end = start + 1
+    while end < len(lines) and (lines[end].startswith("    ") or not lines[end].strip()):
+        end += 1
+    with open(args.program, "w", encoding="utf-8") as handle:
+        handle.writelines(lines[:start] + lines[end:])
+    ok(f"dropped {args.name} from {args.program}")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -208,6 +223,8 @@ def main():
     p.set_defaults(run=cmd_destroy_order)
     p = sub.add_parser("cli-output"); p.add_argument("output"); p.add_argument("--expect", nargs="+", required=True)
     p.add_argument("--absent", nargs="*", default=[]); p.set_defaults(run=cmd_cli_output)
+    p = sub.add_parser("drop-resource"); p.add_argument("program"); p.add_argument("name")
+    p.set_defaults(run=cmd_drop_resource)
     args = parser.parse_args()
     args.run(args)
 

@@ -6,10 +6,6 @@
 //! serves `pulumirpc.Analyzer`, judging any Pulumi program's stack with the rules of the
 //! `payments-compliance` crate (the same rules the platform's own preview runs).
 
-mod pack;
-mod proto;
-mod service;
-
 use std::net::SocketAddr;
 use std::process::ExitCode;
 
@@ -17,7 +13,7 @@ use tokio::io::AsyncWriteExt;
 use tonic::transport::Server;
 use tonic::transport::server::TcpIncoming;
 
-use crate::service::AnalyzerService;
+use payments_policy_pack::service::AnalyzerService;
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() -> ExitCode {

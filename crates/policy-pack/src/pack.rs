@@ -331,17 +331,193 @@ pub fn analyze_stack(plan: &Plan, settings: &Settings, config: &PackConfig) -> A
             ));
         }
     }
+    let later = if plan.dry_run {
+        " It is decided when the values are known (the analysis after `pulumi up`)."
+    } else {
+        ""
+    };
     for finding in &report.undecided {
         if let Some(rule) = rule_of(&finding.rule) {
-            let message = format!(
-                "{} It is decided when the values are known (after `pulumi up`).",
-                finding.message
-            );
+            let message = format!("{}{later}", finding.message);
             diagnostics.push(diagnostic(rule, &finding.urn, message, Level::Advisory));
         }
     }
     AnalyzeResponse {
         diagnostics,
         not_applicable: Vec::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::proto::{AnalyzerProviderResource, ConfigureAnalyzerRequest, PolicyConfig};
+
+    fn bucket_stack() -> Vec<AnalyzerResource> {
+        let provider = AnalyzerProviderResource {
+            r#type: "pulumi:providers:aws".to_owned(),
+            urn: "urn:pulumi:dev::team::pulumi:providers:aws::aws".to_owned(),
+        };
+        let properties = json!({"bucket": "bucket-team-dev-t1", "forceDestroy": true,
+                                "tags": {"Environment": "dev"}});
+        vec![AnalyzerResource {
+            r#type: "aws:s3/bucket:Bucket".to_owned(),
+            properties: properties.as_object().map(wire::to_struct),
+            urn: "urn:pulumi:dev::team::aws:s3/bucket:Bucket::assets".to_owned(),
+            name: "assets".to_owned(),
+            provider: Some(provider),
+            parent: "urn:pulumi:dev::team::pulumi:pulumi:Stack::team-dev".to_owned(),
+            ..AnalyzerResource::default()
+        }]
+    }
+
+    fn config(entries: &[(&str, i32, Value)]) -> Result<PackConfig, String> {
+        let policy_config = entries
+            .iter()
+            .map(|(name, level, properties)| {
+                let entry = PolicyConfig {
+                    enforcement_level: *level,
+                    properties: properties.as_object().map(wire::to_struct),
+                };
+                ((*name).to_owned(), entry)
+            })
+            .collect();
+        configure(&ConfigureAnalyzerRequest { policy_config })
+    }
+
+    fn levels_of(response: &AnalyzeResponse, rule: &str) -> Vec<i32> {
+        response
+            .diagnostics
+            .iter()
+            .filter(|d| d.policy_name == rule)
+            .map(|d| d.enforcement_level)
+            .collect()
+    }
+
+    #[test]
+    fn every_rule_is_a_stack_policy_at_its_severity() {
+        let info = analyzer_info();
+        assert_eq!(info.policies.len(), RULES.len());
+        assert!(info.supports_config);
+        for (policy, rule) in info.policies.iter().zip(RULES) {
+            assert_eq!(policy.name, rule.id);
+            assert_eq!(policy.policy_type, proto::POLICY_TYPE_STACK);
+            assert_eq!(policy.enforcement_level, Level::of(rule.severity).wire());
+        }
+    }
+
+    #[test]
+    fn a_custom_resource_is_one_with_a_provider() {
+        let plan = plan_of(&bucket_stack(), "team", "dev", true);
+        assert!(plan.resources[0].custom);
+        assert_eq!(
+            plan.resources[0].inputs["bucket"],
+            json!("bucket-team-dev-t1")
+        );
+    }
+
+    #[test]
+    fn violations_take_the_configured_level_and_disabled_rules_do_not_run() {
+        let plan = plan_of(&bucket_stack(), "team", "dev", false);
+        let settings = Settings::default();
+        let default = analyze_stack(&plan, &settings, &PackConfig::default());
+        assert_eq!(
+            levels_of(&default, "s3-versioning"),
+            vec![enforcement::MANDATORY]
+        );
+        let advisory =
+            config(&[("s3-versioning", enforcement::ADVISORY, json!({}))]).expect("valid");
+        let relaxed = analyze_stack(&plan, &settings, &advisory);
+        assert_eq!(
+            levels_of(&relaxed, "s3-versioning"),
+            vec![enforcement::ADVISORY]
+        );
+        let disabled =
+            config(&[("s3-versioning", enforcement::DISABLED, json!({}))]).expect("valid");
+        let off = analyze_stack(&plan, &settings, &disabled);
+        assert!(levels_of(&off, "s3-versioning").is_empty());
+        assert!(
+            off.diagnostics
+                .iter()
+                .all(|d| d.enforcement_level != enforcement::DISABLED)
+        );
+    }
+
+    #[test]
+    fn a_configured_exception_waives_with_its_reason_visible() {
+        let plan = plan_of(&bucket_stack(), "team", "dev", false);
+        let exceptions = json!({"exceptions": [{"resourceType": "aws:s3/bucket:Bucket",
+            "namePattern": "bucket-team-*", "reason": "immutable artefacts, replaced not edited"}]});
+        let waiving =
+            config(&[("s3-versioning", enforcement::MANDATORY, exceptions)]).expect("valid");
+        let response = analyze_stack(&plan, &Settings::default(), &waiving);
+        let waived: Vec<&AnalyzeDiagnostic> = response
+            .diagnostics
+            .iter()
+            .filter(|d| d.policy_name == "s3-versioning")
+            .collect();
+        assert_eq!(waived.len(), 1);
+        assert_eq!(waived[0].enforcement_level, enforcement::ADVISORY);
+        assert!(waived[0].message.starts_with("waived: "));
+        assert!(
+            waived[0]
+                .message
+                .contains("immutable artefacts, replaced not edited")
+        );
+    }
+
+    #[test]
+    fn bad_config_is_refused_naming_the_rule_and_the_fix() {
+        let typo =
+            config(&[("s3-versioningg", enforcement::ADVISORY, json!({}))]).expect_err("refused");
+        assert!(
+            typo.contains("`s3-versioningg`") && typo.contains("did you mean `s3-versioning`?"),
+            "{typo}"
+        );
+        let remediate = config(&[("s3-versioning", 3, json!({}))]).expect_err("refused");
+        assert!(
+            remediate.contains("use advisory, mandatory or disabled"),
+            "{remediate}"
+        );
+        let no_reason =
+            json!({"exceptions": [{"resourceType": "t", "namePattern": "*", "reason": " "}]});
+        let reasonless =
+            config(&[("s3-versioning", enforcement::MANDATORY, no_reason)]).expect_err("refused");
+        assert!(reasonless.contains("needs one"), "{reasonless}");
+        let unknown = config(&[(
+            "s3-versioning",
+            enforcement::MANDATORY,
+            json!({"waivers": []}),
+        )])
+        .expect_err("refused");
+        assert!(
+            unknown.contains("unknown config property `waivers`"),
+            "{unknown}"
+        );
+    }
+
+    #[test]
+    fn an_undecided_check_says_when_it_is_decided_only_in_a_preview() {
+        let mut stack = bucket_stack();
+        let unknown = json!({"bucket": wire::UNKNOWN, "forceDestroy": true});
+        stack[0].properties = unknown.as_object().map(wire::to_struct);
+        let preview = analyze_stack(
+            &plan_of(&stack, "team", "dev", true),
+            &Settings::default(),
+            &PackConfig::default(),
+        );
+        let update = analyze_stack(
+            &plan_of(&stack, "team", "dev", false),
+            &Settings::default(),
+            &PackConfig::default(),
+        );
+        let later = |response: &AnalyzeResponse| {
+            response
+                .diagnostics
+                .iter()
+                .any(|d| d.message.contains("after `pulumi up`"))
+        };
+        assert!(later(&preview));
+        assert!(!later(&update));
     }
 }

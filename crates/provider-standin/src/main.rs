@@ -17,6 +17,7 @@ mod diff;
 mod faults;
 mod journal;
 mod provider;
+mod schema_doc;
 
 use std::net::SocketAddr;
 use std::path::Path;

@@ -5,7 +5,8 @@
 //! failures, as a real provider reports them); `Diff` by top-level property with the
 //! replacements of [`crate::diff::FORCE_NEW`]; `Create`/`Update` answering the inputs plus the
 //! computed outputs of the project's AWS simulator (unknown in preview) with ids derived from the
-//! URN; `Read` echoing the state; `Delete`; `Invoke` for the functions the simulator answers.
+//! URN; `Read` echoing the state; `Delete`; `Invoke` for the functions the simulator answers;
+//! `GetSchema` from the schema index ([`crate::schema_doc`]).
 //!
 //! What it does not model: AWS itself (no API call, no eventual consistency, no service limits),
 //! provider defaults and normalisation of values, conflicts between properties, the real
@@ -27,6 +28,7 @@ use tonic::{Request, Response, Status};
 use crate::diff::{self, contains_unknown};
 use crate::faults::Faults;
 use crate::journal::{Entry, Journal};
+use crate::schema_doc;
 
 /// The stand-in provider for one package.
 pub struct StandinProvider {
@@ -170,9 +172,10 @@ impl ResourceProvider for StandinProvider {
         &self,
         _: Request<rpc::GetSchemaRequest>,
     ) -> Result<Response<rpc::GetSchemaResponse>, Status> {
-        Err(Status::unimplemented(
-            "the provider stand-in carries an index, not the schema",
-        ))
+        let schema = schema_doc::schema(self.package).map_err(Status::internal)?;
+        Ok(Response::new(rpc::GetSchemaResponse {
+            schema: schema.to_string(),
+        }))
     }
 
     async fn check_config(
