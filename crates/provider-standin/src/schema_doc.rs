@@ -9,9 +9,12 @@ use serde_json::{Map, Value, json};
 
 /// The schema document of `package`, or why there is none.
 pub fn schema(package: Package) -> Result<Value, String> {
-    let index = index()
-        .package(package)
-        .map_err(|error| format!("the schema index of {} is unusable: {error}", package.name()))?;
+    let index = index().package(package).map_err(|error| {
+        format!(
+            "the schema index of {} is unusable: {error}",
+            package.name()
+        )
+    })?;
     let resources: Map<String, Value> = index
         .resources
         .iter()
@@ -23,7 +26,10 @@ pub fn schema(package: Package) -> Result<Value, String> {
         .iter()
         .map(|(token, signature)| {
             let inputs = object_spec(package, &signature.inputs);
-            (token.clone(), json!({"inputs": inputs, "outputs": {"properties": {}}}))
+            (
+                token.clone(),
+                json!({"inputs": inputs, "outputs": {"properties": {}}}),
+            )
         })
         .collect();
     let types: Map<String, Value> = index
@@ -69,7 +75,10 @@ fn resource(package: Package, signature: &Signature) -> Value {
 }
 
 /// `{properties, required}` of an object with `properties`.
-fn object_spec(package: Package, properties: &std::collections::BTreeMap<String, Property>) -> Value {
+fn object_spec(
+    package: Package,
+    properties: &std::collections::BTreeMap<String, Property>,
+) -> Value {
     let specs: Map<String, Value> = properties
         .iter()
         .map(|(name, property)| (name.clone(), type_spec(package, &property.ty)))
@@ -118,7 +127,10 @@ mod tests {
         let text = doc.to_string();
         for reference in text.split("\"$ref\":\"#/types/").skip(1) {
             let token = reference.split('"').next().unwrap_or_default();
-            assert!(types.contains_key(token), "{token} is referenced but not defined");
+            assert!(
+                types.contains_key(token),
+                "{token} is referenced but not defined"
+            );
         }
         let group = &doc["resources"]["aws:autoscaling/group:Group"];
         let required: Vec<&str> = group["requiredInputs"]
