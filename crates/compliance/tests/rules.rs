@@ -762,6 +762,32 @@ const CASES: &[Case] = &[
     },
     Case {
         rule: "iam-scoped-resources",
+        resource: "policy-app",
+        what: "kms on the account's keys narrowed to a foreign alias",
+        mutate: |p| {
+            set(
+                p,
+                "policy-app",
+                "policy",
+                alias_scoped_policy("ForAnyValue:StringEquals", "alias/payments-data-prod-a1b2"),
+            )
+        },
+    },
+    Case {
+        rule: "iam-scoped-resources",
+        resource: "policy-app",
+        what: "kms aliases under ForAllValues",
+        mutate: |p| {
+            set(
+                p,
+                "policy-app",
+                "policy",
+                alias_scoped_policy("ForAllValues:StringEquals", "alias/payments-data-dev-a1b2"),
+            )
+        },
+    },
+    Case {
+        rule: "iam-scoped-resources",
         resource: "role-app",
         what: "inline policy on a foreign bucket",
         mutate: |p| {
@@ -917,6 +943,35 @@ const CASES: &[Case] = &[
         mutate: |p| remove(p, "dms", "publiclyAccessible"),
     },
 ];
+
+/// The application policy with its KMS grant in the alias form: the fixture account's keys in the
+/// region, narrowed by `kms:ResourceAliases` under `operator` to `alias`.
+fn alias_scoped_policy(operator: &str, alias: &str) -> serde_json::Value {
+    json!(
+        json!({"Version": "2012-10-17", "Statement": [
+        {"Sid": "ReadStatic", "Effect": "Allow", "Action": ["s3:GetObject"],
+         "Resource": ["arn:aws:s3:::payments-static-dev-a1b2/*"]},
+        {"Sid": "UseDataKey", "Effect": "Allow", "Action": ["kms:Decrypt", "kms:GenerateDataKey"],
+         "Resource": [format!("arn:aws:kms:us-east-1:{ACCOUNT}:key/*")],
+         "Condition": {operator: {"kms:ResourceAliases": [alias]},
+                       "StringEquals": {"kms:ViaService": "s3.us-east-1.amazonaws.com"}}}]})
+        .to_string()
+    )
+}
+
+#[test]
+fn kms_grants_narrowed_to_the_stack_aliases_are_scoped() {
+    let mut plan = fixture();
+    set(
+        &mut plan,
+        "policy-app",
+        "policy",
+        alias_scoped_policy("ForAnyValue:StringEquals", "alias/payments-data-dev-a1b2"),
+    );
+    let report = evaluate(&plan);
+    assert!(report.violations.is_empty(), "{}", report.to_text(false));
+    assert!(report.undecided.is_empty(), "{}", report.to_text(false));
+}
 
 #[test]
 fn the_compliant_fixture_has_no_violation_and_nothing_undecided() {

@@ -5,7 +5,7 @@
 
 use payments_aws::args::register;
 use payments_aws::iam::{InstanceProfileArgs, PolicyArgs, RoleArgs, RolePolicyAttachmentArgs};
-use pulumi_runtime::{Output, Resource};
+use pulumi_runtime::Resource;
 use serde_json::{Value, json};
 
 use crate::kms::{Account, Keys};
@@ -32,14 +32,39 @@ pub fn trust_policy(service: &str) -> String {
     .to_string()
 }
 
-/// The application's least-privilege policy document.
+/// An Allow statement on one key of the stack that is known before deployment: the account's
+/// keys in the region, narrowed by `kms:ResourceAliases` to the alias the stack owns for that key
+/// (alias names are unique per account and region) and by `kms:ViaService` to the service that
+/// uses the key on the caller's behalf. A key ARN is only known once the key exists; the alias is
+/// configuration.
+pub fn key_grant(
+    sid: &str,
+    actions: &[&str],
+    account: &Account,
+    region: &str,
+    alias: &str,
+    via_service: &str,
+) -> Value {
+    json!({
+        "Sid": sid,
+        "Effect": "Allow",
+        "Action": actions,
+        "Resource": [format!("arn:{}:kms:{region}:{}:key/*", account.partition, account.id)],
+        "Condition": {
+            "StringEquals": {"kms:ViaService": format!("{via_service}.{region}.amazonaws.com")},
+            "ForAnyValue:StringEquals": {"kms:ResourceAliases": [alias]}
+        }
+    })
+}
+
+/// The application's least-privilege policy document, known in a preview: buckets by their
+/// configured names, keys through their aliases ([`key_grant`]), the log group by its name.
 pub fn app_policy(
     account: &Account,
     region: &str,
     storage: &Storage,
     log_group: &str,
-    data_key_arn: &str,
-    compute_key_arn: &str,
+    keys: &Keys,
 ) -> Value {
     let partition = &account.partition;
     let static_arn = storage.static_content.arn(partition);
@@ -53,14 +78,10 @@ pub fn app_policy(
             {"Sid": "WriteApplicationLogs", "Effect": "Allow",
              "Action": ["s3:PutObject"],
              "Resource": [format!("{logs_arn}/app/*")]},
-            {"Sid": "UseDataKeyThroughS3", "Effect": "Allow",
-             "Action": ["kms:Decrypt", "kms:GenerateDataKey"],
-             "Resource": [data_key_arn],
-             "Condition": {"StringEquals": {"kms:ViaService": format!("s3.{region}.amazonaws.com")}}},
-            {"Sid": "UseComputeKeyForVolumes", "Effect": "Allow",
-             "Action": ["kms:Decrypt", "kms:DescribeKey"],
-             "Resource": [compute_key_arn],
-             "Condition": {"StringEquals": {"kms:ViaService": format!("ec2.{region}.amazonaws.com")}}},
+            key_grant("UseDataKeyThroughS3", &["kms:Decrypt", "kms:GenerateDataKey"],
+                      account, region, &keys.data_alias, "s3"),
+            key_grant("UseComputeKeyForVolumes", &["kms:Decrypt", "kms:DescribeKey"],
+                      account, region, &keys.compute_alias, "ec2"),
             {"Sid": "ShipApplicationLogs", "Effect": "Allow",
              "Action": ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
              "Resource": [format!("arn:{partition}:logs:{region}:{}:log-group:{log_group}:*", account.id)]}
@@ -123,19 +144,7 @@ pub fn build(
             "CloudWatchAgentServerPolicy",
         ],
     );
-    let (account, region, storage, log_group) = (
-        account.clone(),
-        config.region.clone(),
-        storage.clone(),
-        log_group.to_owned(),
-    );
-    let document: Output<String> = keys
-        .data
-        .output::<String>("arn")
-        .zip(&keys.compute.output::<String>("arn"))
-        .map(move |(data, compute)| {
-            app_policy(&account, &region, &storage, &log_group, &data, &compute).to_string()
-        });
+    let document = app_policy(account, &config.region, storage, log_group, keys).to_string();
     let policy_name = config.naming.name(NameKind::AppPolicy);
     let policy = register(
         &scope.ctx,

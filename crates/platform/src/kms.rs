@@ -27,6 +27,10 @@ pub struct Keys {
     pub data: Resource,
     /// Compute key (EBS, CloudWatch Logs).
     pub compute: Resource,
+    /// The data key's alias (`alias/payments-data-<env>-<suffix>`), known before deployment.
+    pub data_alias: String,
+    /// The compute key's alias (`alias/payments-compute-<env>-<suffix>`), known before deployment.
+    pub compute_alias: String,
 }
 
 fn root_statement(account: &Account) -> Value {
@@ -161,6 +165,8 @@ pub fn build(scope: &Scope, account: &Account) -> Keys {
             "Payments platform compute: EBS volumes and CloudWatch Logs",
             compute_key_policy(account, region),
         ),
+        data_alias: scope.config.naming.kms_alias("data").0,
+        compute_alias: scope.config.naming.kms_alias("compute").0,
     };
     let mut outputs = PropertyMap::new();
     outputs.insert("dataKeyArn", keys.data.output::<String>("arn"));

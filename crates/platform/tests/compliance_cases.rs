@@ -1747,6 +1747,61 @@ const CASES: &[Case] = &[
                 .insert("policy".into(), vec![key_data]);
         },
     ),
+    // Issue 11 point 2: the documents name keys through `kms:ResourceAliases` (known in a
+    // preview). The account's keys are in scope only when narrowed to the stack's own aliases.
+    case(
+        "iam-scoped-resources",
+        APP_POLICY,
+        "KMS narrowed to an alias the stack does not own",
+        |p| {
+            edit_app_policy(p, |doc| {
+                statement(doc, "UseDataKeyThroughS3")["Condition"]["ForAnyValue:StringEquals"]["kms:ResourceAliases"] =
+                    json!(["alias/payments-data-prod-a1b2"]);
+            })
+        },
+    ),
+    case(
+        "iam-scoped-resources",
+        APP_POLICY,
+        "KMS on the account's keys without the alias condition",
+        |p| {
+            edit_app_policy(p, |doc| {
+                statement(doc, "UseComputeKeyForVolumes")["Condition"]
+                    .as_object_mut()
+                    .expect("condition")
+                    .remove("ForAnyValue:StringEquals");
+            })
+        },
+    ),
+    case(
+        "iam-scoped-resources",
+        APP_POLICY,
+        "KMS aliases under ForAllValues (matches keys without any alias)",
+        |p| {
+            edit_app_policy(p, |doc| {
+                let condition = statement(doc, "UseComputeKeyForVolumes")["Condition"]
+                    .as_object_mut()
+                    .expect("condition");
+                let aliases = condition
+                    .remove("ForAnyValue:StringEquals")
+                    .expect("aliases");
+                condition.insert("ForAllValues:StringEquals".into(), aliases);
+            })
+        },
+    ),
+    case(
+        "iam-scoped-resources",
+        APP_POLICY,
+        "KMS on another account's keys",
+        |p| {
+            edit_app_policy(p, |doc| {
+                statement(doc, "UseDataKeyThroughS3").insert(
+                    "Resource".into(),
+                    json!(["arn:aws:kms:us-east-1:210987654321:key/*"]),
+                );
+            })
+        },
+    ),
 ];
 
 /// The pack's settings from the dev stack's config, as the preview gate uses them.

@@ -981,6 +981,69 @@ fn instance_role_has_managed_policies_and_a_scoped_customer_policy_only() {
     }
 }
 
+/// Issue 11 point 2: a reviewer reads every IAM policy in `pulumi preview`. The documents are
+/// plain known strings in the preview plan of both example stacks, the preview prints them, and
+/// the KMS grants reach only the stack's keys: the account's keys in the region narrowed by
+/// `kms:ResourceAliases` to the stack's own aliases (a key ARN is not known before the key exists).
+#[test]
+fn iam_policy_documents_are_known_and_printed_in_preview() {
+    for (stack, file) in [("dev", "Pulumi.dev.yaml"), ("prod", "Pulumi.prod.yaml")] {
+        let plan = outcome_of(stack, file, PlanMode::Preview).plan;
+        let aliases: BTreeSet<&str> = of_type(&plan, "aws:kms/alias:Alias")
+            .iter()
+            .filter_map(|a| at(a, "name").as_str())
+            .collect();
+        assert_eq!(aliases.len(), 2, "{stack}: {aliases:?}");
+        let rendered = payments_platform::preview::render(&plan, false);
+        assert!(rendered.contains("IAM policies:"), "{stack}");
+        let policies = of_type(&plan, "aws:iam/policy:Policy");
+        assert!(!policies.is_empty());
+        for policy in policies {
+            let text = policy.inputs["policy"]
+                .as_str()
+                .unwrap_or_else(|| panic!("{stack} {}: a known string", policy.name));
+            let document: Value = serde_json::from_str(text).expect("policy json");
+            assert!(
+                rendered.contains(&format!("  {}:\n", policy.name)),
+                "{stack}: the preview prints {}",
+                policy.name
+            );
+            for statement in document["Statement"].as_array().expect("statements") {
+                let actions = statement["Action"].as_array().expect("actions");
+                if !actions
+                    .iter()
+                    .any(|a| a.as_str().is_some_and(|a| a.starts_with("kms:")))
+                {
+                    continue;
+                }
+                assert_eq!(
+                    statement["Resource"],
+                    json!(["arn:aws:kms:us-east-1:123456789012:key/*"]),
+                    "{statement}"
+                );
+                let named =
+                    statement["Condition"]["ForAnyValue:StringEquals"]["kms:ResourceAliases"]
+                        .as_array()
+                        .expect("narrowed to aliases");
+                assert!(
+                    !named.is_empty()
+                        && named
+                            .iter()
+                            .all(|a| a.as_str().is_some_and(|a| aliases.contains(a))),
+                    "{stack}: {statement}"
+                );
+                assert!(
+                    statement["Condition"]["StringEquals"]["kms:ViaService"].is_string(),
+                    "{statement}"
+                );
+                let pretty = serde_json::to_string_pretty(statement).expect("json");
+                let first = pretty.lines().nth(1).expect("a line");
+                assert!(rendered.contains(first.trim()), "{stack}: {first}");
+            }
+        }
+    }
+}
+
 // 10. Tags ---------------------------------------------------------------------------------------
 
 fn default_tags(plan: &Plan) -> BTreeMap<String, String> {

@@ -415,7 +415,9 @@ pub static RULES: &[Rule] = &[
         anchor: "seed (least privilege), beyond",
         checks: "Allow statements with S3 actions name only buckets of the stack (or their \
                  objects); those with KMS actions name specific key ARNs taken from keys of the \
-                 stack; never * or NotResource.",
+                 stack, or the keys of the stack's account narrowed by \
+                 ForAnyValue:StringEquals kms:ResourceAliases to aliases of the stack; never * \
+                 or NotResource.",
         check: storage::iam_scoped_resources,
     },
     Rule {

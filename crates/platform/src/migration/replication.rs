@@ -110,11 +110,38 @@ fn account_roles(scope: &Scope, parent: &Resource) {
     }
 }
 
+/// The statements that let DMS read the endpoints' credentials, known in a preview: the on-prem
+/// secret by its configured ARN and, when RDS manages the master password, the RDS-managed
+/// secret (named `rds!db-<id>` by RDS, so not known before the database exists) through the
+/// `aws:rds:primaryDBInstanceArn` tag RDS puts on it, naming this stack's database.
+fn secret_grants(
+    account: &Account,
+    region: &str,
+    on_prem_secret_arn: &str,
+    rds_managed_secret_of: Option<String>,
+) -> Vec<Value> {
+    let actions = [
+        "secretsmanager:GetSecretValue",
+        "secretsmanager:DescribeSecret",
+    ];
+    let (partition, id) = (&account.partition, &account.id);
+    let mut grants = vec![json!({"Sid": "ReadEndpointCredentials", "Effect": "Allow",
+        "Action": actions, "Resource": [on_prem_secret_arn]})];
+    if let Some(identifier) = rds_managed_secret_of {
+        grants.push(json!({"Sid": "ReadRdsManagedCredentials", "Effect": "Allow",
+            "Action": actions,
+            "Resource": [format!("arn:{partition}:secretsmanager:{region}:{id}:secret:rds!db-*")],
+            "Condition": {"StringEquals": {"secretsmanager:ResourceTag/aws:rds:primaryDBInstanceArn":
+                format!("arn:{partition}:rds:{region}:{id}:db:{identifier}")}}}));
+    }
+    grants
+}
+
 fn secrets_role(
     scope: &Scope,
     parent: &Resource,
     account: &Account,
-    secret_arns: Output<Vec<String>>,
+    secret_grants: Vec<Value>,
     keys: &Keys,
 ) -> Resource {
     let config = &scope.config;
@@ -133,18 +160,17 @@ fn secrets_role(
         },
         scope.child_of(parent),
     );
-    let region = config.region.clone();
-    let partition = account.partition.clone();
-    let document = secret_arns.zip(&keys.data.output::<String>("arn")).map(move |(arns, key)| {
-        json!({"Version": "2012-10-17", "Statement": [
-            {"Sid": "ReadEndpointCredentials", "Effect": "Allow",
-             "Action": ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"], "Resource": arns},
-            {"Sid": "DecryptEndpointCredentials", "Effect": "Allow", "Action": ["kms:Decrypt"], "Resource": [key],
-             "Condition": {"StringEquals": {"kms:ViaService": format!("secretsmanager.{region}.amazonaws.com")}}}
-        ]})
-        .to_string()
-        .replace("arn:aws:", &format!("arn:{partition}:"))
-    });
+    // Known in a preview: the secrets by ARN or ARN pattern, the data key through its alias.
+    let mut statements = secret_grants;
+    statements.push(crate::iam::key_grant(
+        "DecryptEndpointCredentials",
+        &["kms:Decrypt"],
+        account,
+        &config.region,
+        &keys.data_alias,
+        "secretsmanager",
+    ));
+    let document = json!({"Version": "2012-10-17", "Statement": statements}).to_string();
     let policy_name = config.naming.name(NameKind::DmsSecretsPolicy);
     let policy = register(
         &scope.ctx,
@@ -310,11 +336,13 @@ pub fn build(
                 }),
         ),
     };
-    let mut secret_arns = vec![Output::known(source.secret_arn.clone())];
-    if let RdsCredentials::Managed(arn) = &rds {
-        secret_arns.push(arn.clone());
-    }
-    let access_role = secrets_role(scope, &component, account, Output::all(secret_arns), keys);
+    let secret_grants = secret_grants(
+        account,
+        &config.region,
+        &source.secret_arn,
+        matches!(rds, RdsCredentials::Managed(_)).then(|| naming.name(NameKind::Database)),
+    );
+    let access_role = secrets_role(scope, &component, account, secret_grants, keys);
     let endpoint = |spec: EndpointSpec<'_>| {
         let id = naming.label(&format!("dms-{}", spec.name));
         let (username, password) = match &spec.password {
