@@ -755,16 +755,14 @@ impl Architecture {
         }
         for node in &self.nodes {
             let (x, y) = grid.position(node.place, self.cell_size(node.place));
-            let size = if node.place == Place::Balancer {
-                format!(
-                    ", fixedsize=true, width={:.2}, height=0.5",
-                    grid.zones_width() - 1.0
-                )
+            let (width, height) = text_box(&node.label);
+            let width = if node.place == Place::Balancer {
+                grid.zones_width() - 1.0
             } else {
-                String::new()
+                width
             };
             out.push_str(&format!(
-                "  {} [label=\"{}\", pos=\"{x:.2},{y:.2}!\"{size}];\n",
+                "  {} [label=\"{}\", pos=\"{x:.2},{y:.2}!\", fixedsize=true, width={width:.2}, height={height:.2}];\n",
                 node.id, node.label
             ));
         }
@@ -887,6 +885,17 @@ const PRIVATE_STYLE: &str =
 const SERVICES_STYLE: &str = "style=\"rounded\", color=\"#7D8998\", fontcolor=\"#232F3E\"";
 const COLUMN_STYLE: &str =
     "style=\"rounded,filled\", fillcolor=\"#F7F8F8\", color=\"#AAB7B8\", fontcolor=\"#232F3E\"";
+
+/// The size (inches) of a node for `label` at 10 points, estimated from its longest line, so
+/// the geometry does not depend on the fonts installed where Graphviz runs.
+fn text_box(label: &str) -> (f64, f64) {
+    let lines: Vec<&str> = label.split("\\n").collect();
+    let longest = lines.iter().map(|l| l.chars().count()).max().unwrap_or(0);
+    (
+        longest as f64 * 0.075 + 0.3,
+        lines.len() as f64 * 0.17 + 0.16,
+    )
+}
 
 /// A box on the page, in inches (y grows upwards, as in Graphviz).
 #[derive(Clone, Copy, Debug)]
