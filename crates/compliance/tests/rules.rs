@@ -352,6 +352,25 @@ const CASES: &[Case] = &[
     },
     Case {
         rule: "alb-waf",
+        resource: "waf-logging",
+        what: "WAF logs keep the Cookie header",
+        mutate: |p| {
+            set(
+                p,
+                "waf-logging",
+                "redactedFields",
+                json!([{"singleHeader": {"name": "authorization"}}]),
+            )
+        },
+    },
+    Case {
+        rule: "alb-waf",
+        resource: "waf-logging",
+        what: "WAF logs redact nothing",
+        mutate: |p| remove(p, "waf-logging", "redactedFields"),
+    },
+    Case {
+        rule: "alb-waf",
         resource: "waf-alb",
         what: "no AWS managed rule group",
         mutate: |p| set(p, "waf-alb", "rules", json!([])),

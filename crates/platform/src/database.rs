@@ -211,7 +211,13 @@ pub fn build(
         },
         ResourceOptions {
             additional_secret_outputs: vec!["password".to_owned()],
-            ..opts().with_depends_on(log_groups.iter())
+            // IAM is eventually consistent: RDS refuses a monitoring role whose policy is
+            // not attached yet, so the instance waits for the attachment.
+            ..opts().with_depends_on(
+                log_groups
+                    .iter()
+                    .chain(std::iter::once(&identity.monitoring_attachment)),
+            )
         },
     );
     Database { instance }

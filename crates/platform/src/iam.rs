@@ -21,6 +21,9 @@ pub struct Identity {
     pub instance_profile: Resource,
     /// RDS enhanced monitoring role.
     pub monitoring_role: Resource,
+    /// The attachment of `AmazonRDSEnhancedMonitoringRole` to the monitoring role: RDS checks
+    /// the role's permissions when the instance is created, so the instance waits for it.
+    pub monitoring_attachment: Resource,
 }
 
 /// A trust policy letting `service` assume the role.
@@ -95,7 +98,7 @@ fn role(
     kind: NameKind,
     service: &str,
     managed: &[&str],
-) -> Resource {
+) -> (Resource, Vec<Resource>) {
     let name = scope.config.naming.name(kind);
     let role = register(
         &scope.ctx,
@@ -109,9 +112,10 @@ fn role(
         },
         scope.child_of(parent),
     );
+    let mut attachments = Vec::new();
     for policy in managed {
         let short = policy.rsplit('/').next().unwrap_or(policy);
-        register(
+        let attachment = register(
             &scope.ctx,
             &scope.config.naming.attachment(kind, Some(short)),
             &RolePolicyAttachmentArgs {
@@ -120,8 +124,9 @@ fn role(
             },
             scope.child_of(parent),
         );
+        attachments.push(attachment);
     }
-    role
+    (role, attachments)
 }
 
 /// Builds the roles, the application policy and the instance profile.
@@ -134,7 +139,7 @@ pub fn build(
 ) -> Identity {
     let config = &scope.config;
     let component = scope.component("payments:security:Identity", "identity");
-    let app_role = role(
+    let (app_role, _) = role(
         scope,
         &component,
         NameKind::AppRole,
@@ -179,15 +184,20 @@ pub fn build(
         },
         scope.child_of(&component),
     );
-    let monitoring_role = role(
+    let (monitoring_role, attachments) = role(
         scope,
         &component,
         NameKind::MonitoringRole,
         "monitoring.rds.amazonaws.com",
         &["service-role/AmazonRDSEnhancedMonitoringRole"],
     );
+    let monitoring_attachment = attachments
+        .into_iter()
+        .next()
+        .unwrap_or_else(|| monitoring_role.clone());
     Identity {
         instance_profile,
         monitoring_role,
+        monitoring_attachment,
     }
 }

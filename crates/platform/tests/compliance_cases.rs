@@ -805,6 +805,21 @@ const CASES: &[Case] = &[
     case("alb-waf", WAF, "web ACL logging removed", |p| {
         remove_resource(p, WEB_ACL_LOGGING, "waf-alb-logging-dev-a1b2")
     }),
+    // Issue 10 point 15: WAF logs redact the Authorization and Cookie headers.
+    case(
+        "alb-waf",
+        "waf-alb-logging-dev-a1b2",
+        "WAF logs keep the Authorization header",
+        |p| {
+            set(
+                p,
+                WEB_ACL_LOGGING,
+                "waf-alb-logging-dev-a1b2",
+                "redactedFields",
+                json!([{"singleHeader": {"name": "cookie"}}]),
+            )
+        },
+    ),
     case("alb-waf", WAF, "web ACL with a rate limit only", |p| {
         set(
             p,

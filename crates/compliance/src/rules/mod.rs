@@ -169,7 +169,8 @@ pub static RULES: &[Rule] = &[
         section: LoadBalancing,
         anchor: "cdk-nag ALBWAFEnabled, WAFv2LoggingEnabled",
         checks: "Every application load balancer is associated with a WAFv2 web ACL of the stack \
-                 that has at least one AWS managed rule group and a logging configuration.",
+                 that has at least one AWS managed rule group and a logging configuration, which \
+                 redacts the Authorization and Cookie headers.",
         check: edge::alb_waf,
     },
     Rule {

@@ -665,7 +665,9 @@ pub fn fixture_with(dry_run: bool) -> Plan {
         "aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration",
         "waf-logging",
         json!({
-        "resourceArn": "{{arn:waf-alb}}", "logDestinationConfigs": ["{{arn:waf-log-group}}"]}),
+        "resourceArn": "{{arn:waf-alb}}", "logDestinationConfigs": ["{{arn:waf-log-group}}"],
+        "redactedFields": [{"singleHeader": {"name": "authorization"}},
+                           {"singleHeader": {"name": "Cookie"}}]}),
     );
 
     // Compute
