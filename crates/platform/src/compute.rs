@@ -120,9 +120,17 @@ systemctl enable --now payments-app
     )
 }
 
+/// The warning of a production stack that reads the AMI from SSM on every run.
+pub const UNPINNED_AMI_WARNING: &str = "amiId is not set: the AMI is read from the SSM public \
+     parameter on every run, so a new Amazon Linux release replaces the whole fleet at the next \
+     unrelated update. Pin it: pulumi config set amiId <the parameter's current value>";
+
 async fn image_id(scope: &Scope) -> Result<String, String> {
     if let Some(ami) = &scope.config.ami_id {
         return Ok(ami.clone());
+    }
+    if crate::config::is_production(&scope.config.environment) {
+        scope.ctx.warn(UNPINNED_AMI_WARNING);
     }
     let args = GetParameterArgs {
         name: set(AL2023_PARAMETER),
@@ -258,7 +266,9 @@ pub async fn build(
             instance_refresh: Some(GroupInstanceRefreshArgs {
                 strategy: set("Rolling"),
                 preferences: Some(GroupInstanceRefreshPreferencesArgs {
-                    min_healthy_percentage: set(50),
+                    // Launch before terminate: the group never drops below its capacity
+                    // while instances are replaced (100% healthy, up to 50% extra).
+                    min_healthy_percentage: set(100),
                     max_healthy_percentage: set(150),
                     instance_warmup: set("120"),
                     auto_rollback: set(true),

@@ -176,6 +176,16 @@ pub fn is_production(environment: &str) -> bool {
     matches!(environment, "prod" | "production")
 }
 
+/// Whether `text` is an AMI id: `ami-` and 8 or 17 lowercase hexadecimal digits.
+pub fn is_ami_id(text: &str) -> bool {
+    text.strip_prefix("ami-").is_some_and(|hex| {
+        matches!(hex.len(), 8 | 17)
+            && hex
+                .bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+    })
+}
+
 /// Parses `a.b.c.d/n` into its address and prefix length.
 pub fn parse_cidr(text: &str) -> Option<(Ipv4Addr, u8)> {
     let (address, prefix) = text.split_once('/')?;
@@ -278,6 +288,17 @@ pub fn load(config: &Config) -> Result<PlatformConfig, ConfigErrors> {
                 "set a value from 2 to 6",
             );
         }
+    }
+    if let Some(ami) = &ami_id
+        && !is_ami_id(ami)
+    {
+        r.invalid(
+            "amiId",
+            Some(ami.clone()),
+            "is not an AMI id",
+            "use `ami-` followed by 8 or 17 hexadecimal digits, e.g. the value of the SSM \
+             parameter /aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64",
+        );
     }
     if asg_min_size > asg_max_size {
         r.invalid(

@@ -75,3 +75,68 @@ fn waf_logs_redact_credentials() {
         assert_eq!(headers, ["authorization", "cookie"], "{label}");
     }
 }
+
+/// Point 12: the AMI is resolved once per change. The prod example pins `amiId` (no SSM lookup,
+/// so a new Amazon Linux release does not replace the fleet at the next unrelated update); a
+/// production stack without it is warned; a malformed id is a configuration error; and an
+/// instance refresh launches before it terminates (100% healthy, room above).
+#[test]
+fn the_ami_is_pinned_in_prod_and_refreshes_keep_full_capacity() {
+    let prod = common::root().join("Pulumi.prod.yaml");
+    let text = std::fs::read_to_string(&prod).expect("prod stack file");
+    let pinned = text
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("payments-platform:amiId: "))
+        .expect("the prod example pins amiId");
+    for mode in [PlanMode::Preview, PlanMode::Deploy] {
+        let plan = outcome_of("prod", "Pulumi.prod.yaml", mode).plan;
+        let template = only(&plan, "aws:ec2/launchTemplate:LaunchTemplate");
+        assert_eq!(template.inputs["imageId"], pinned);
+        assert!(
+            !plan
+                .invokes
+                .iter()
+                .any(|i| i.token == "aws:ssm/getParameter:getParameter"),
+            "prod does not read the AMI from SSM"
+        );
+        assert!(
+            !plan
+                .logs
+                .iter()
+                .any(|l| l.message.contains("amiId is not set"))
+        );
+    }
+    let unpinned: String = text
+        .lines()
+        .filter(|l| !l.contains("payments-platform:amiId:"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let outcome = common::outcome_of_yaml(&unpinned, PlanMode::Preview).expect("valid");
+    assert!(
+        outcome
+            .plan
+            .logs
+            .iter()
+            .any(|l| l.severity == "warning" && l.message.contains("amiId is not set")),
+        "an unpinned production stack is warned"
+    );
+    let bad = text.replace(pinned, "ubuntu-latest");
+    let error = common::outcome_of_yaml(&bad, PlanMode::Preview)
+        .err()
+        .expect("a malformed amiId is refused");
+    assert!(
+        error.contains("amiId") && error.contains("ubuntu-latest"),
+        "{error}"
+    );
+    for (label, plan) in plans() {
+        let group = only(&plan, "aws:autoscaling/group:Group");
+        let preferences = &group.inputs["instanceRefresh"]["preferences"];
+        assert_eq!(preferences["minHealthyPercentage"], 100, "{label}");
+        assert!(
+            preferences["maxHealthyPercentage"]
+                .as_i64()
+                .is_some_and(|max| max > 100 && max <= 200),
+            "{label}: launch before terminate"
+        );
+    }
+}
