@@ -526,13 +526,43 @@ const CASES: &[Case] = &[
     Case {
         rule: "rds-logs",
         resource: "db",
-        what: "general log not exported",
+        what: "audit log not exported",
         mutate: |p| {
             set(
                 p,
                 "db",
                 "enabledCloudwatchLogsExports",
-                json!(["audit", "error", "slowquery"]),
+                json!(["error", "general", "slowquery"]),
+            )
+        },
+    },
+    Case {
+        rule: "rds-logs",
+        resource: "db",
+        what: "general query log on (card numbers in logs)",
+        mutate: |p| {
+            set(
+                p,
+                "db-params",
+                "parameters",
+                json!([
+                    {"name": "require_secure_transport", "value": "ON"},
+                    {"name": "general_log", "value": "1"},
+                    {"name": "slow_query_log", "value": "1"}]),
+            )
+        },
+    },
+    Case {
+        rule: "rds-logs",
+        resource: "db",
+        what: "audit plugin without data access events",
+        mutate: |p| {
+            set(
+                p,
+                "db-options",
+                "options",
+                json!([{"optionName": "MARIADB_AUDIT_PLUGIN", "optionSettings": [
+                    {"name": "SERVER_AUDIT_EVENTS", "value": "CONNECT,QUERY_DDL,QUERY_DCL"}]}]),
             )
         },
     },

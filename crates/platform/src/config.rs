@@ -147,8 +147,10 @@ pub struct PlatformConfig {
     pub db_engine_version: String,
     /// RDS allocated storage in GiB.
     pub db_allocated_storage: i64,
-    /// Master user name.
+    /// Master user name (break-glass administration only).
     pub db_username: String,
+    /// The application's database user, authenticated with IAM database authentication.
+    pub db_app_username: String,
     /// Master password from config (secret); `None` means RDS manages it in Secrets Manager.
     pub db_password: Option<Output<String>>,
     /// Automated backup retention in days (>= 7).
@@ -174,6 +176,14 @@ pub struct PlatformConfig {
 /// Whether `environment` names production (stricter checks, Multi-AZ replication).
 pub fn is_production(environment: &str) -> bool {
     matches!(environment, "prod" | "production")
+}
+
+/// Whether `text` is a MySQL user name the platform accepts: 1-32 ASCII letters, digits or
+/// underscores, starting with a letter.
+pub fn is_mysql_user(text: &str) -> bool {
+    (1..=32).contains(&text.len())
+        && text.starts_with(|c: char| c.is_ascii_alphabetic())
+        && text.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
 }
 
 /// Whether `text` is an AMI id: `ami-` and 8 or 17 lowercase hexadecimal digits.
@@ -230,6 +240,7 @@ pub fn load(config: &Config) -> Result<PlatformConfig, ConfigErrors> {
     let db_engine_version = r.get_or("dbEngineVersion", "8.4.6".to_owned());
     let db_allocated_storage = r.get_or("dbAllocatedStorage", 50_i64);
     let db_username = r.get_or("dbUsername", "paymentsadmin".to_owned());
+    let db_app_username = r.get_or("dbAppUsername", "payments_app".to_owned());
     let db_password = r.get_secret::<String>("dbPassword");
     let backup_retention_days = r.get_or("backupRetentionDays", 7_i64);
     let backup_window = r.get_or("backupWindow", "03:00-04:00".to_owned());
@@ -298,6 +309,15 @@ pub fn load(config: &Config) -> Result<PlatformConfig, ConfigErrors> {
             "is not an AMI id",
             "use `ami-` followed by 8 or 17 hexadecimal digits, e.g. the value of the SSM \
              parameter /aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64",
+        );
+    }
+    if !is_mysql_user(&db_app_username) || db_app_username == db_username {
+        r.invalid(
+            "dbAppUsername",
+            Some(db_app_username.clone()),
+            "is not a MySQL user name distinct from dbUsername",
+            "use 1-32 letters, digits or underscores, starting with a letter, other than the \
+             master user",
         );
     }
     if asg_min_size > asg_max_size {
@@ -477,6 +497,7 @@ pub fn load(config: &Config) -> Result<PlatformConfig, ConfigErrors> {
         db_engine_version,
         db_allocated_storage,
         db_username,
+        db_app_username,
         db_password,
         backup_retention_days,
         backup_window,

@@ -121,9 +121,9 @@ fn the_ami_is_pinned_in_prod_and_refreshes_keep_full_capacity() {
         "an unpinned production stack is warned"
     );
     let bad = text.replace(pinned, "ubuntu-latest");
-    let error = common::outcome_of_yaml(&bad, PlanMode::Preview)
-        .err()
-        .expect("a malformed amiId is refused");
+    let Err(error) = common::outcome_of_yaml(&bad, PlanMode::Preview) else {
+        panic!("a malformed amiId is refused");
+    };
     assert!(
         error.contains("amiId") && error.contains("ubuntu-latest"),
         "{error}"
@@ -137,6 +137,58 @@ fn the_ami_is_pinned_in_prod_and_refreshes_keep_full_capacity() {
                 .as_i64()
                 .is_some_and(|max| max > 100 && max <= 200),
             "{label}: launch before terminate"
+        );
+    }
+}
+
+/// Point 13: no card data in logs. The general query log (every statement with its literal
+/// values) is off and not exported; data access is logged by the audit plugin with QUERY_DML
+/// events, scoped to the application's and the master user.
+#[test]
+fn the_general_log_is_off_and_the_audit_plugin_logs_data_access() {
+    for (label, plan) in plans() {
+        let db = only(&plan, "aws:rds/instance:Instance");
+        let exports = db.inputs["enabledCloudwatchLogsExports"]
+            .as_array()
+            .expect("exports");
+        assert!(!exports.iter().any(|e| e == "general"), "{label}");
+        assert!(exports.iter().any(|e| e == "audit"), "{label}");
+        let params = only(&plan, "aws:rds/parameterGroup:ParameterGroup");
+        let general = params.inputs["parameters"]
+            .as_array()
+            .expect("parameters")
+            .iter()
+            .find(|p| p["name"] == "general_log")
+            .expect("general_log set explicitly");
+        assert_eq!(general["value"], "0", "{label}");
+        let options = only(&plan, "aws:rds/optionGroup:OptionGroup");
+        let settings = options.inputs["options"][0]["optionSettings"]
+            .as_array()
+            .expect("audit plugin settings");
+        let setting = |name: &str| {
+            settings
+                .iter()
+                .find(|s| s["name"] == name)
+                .and_then(|s| s["value"].as_str())
+                .unwrap_or_default()
+                .to_owned()
+        };
+        assert!(
+            setting("SERVER_AUDIT_EVENTS")
+                .split(',')
+                .any(|e| e == "QUERY_DML"),
+            "{label}"
+        );
+        assert_eq!(
+            setting("SERVER_AUDIT_INCL_USERS"),
+            "payments_app,paymentsadmin",
+            "{label}"
+        );
+        assert!(
+            !of_type(&plan, "aws:cloudwatch/logGroup:LogGroup")
+                .iter()
+                .any(|g| g.name.contains("general")),
+            "{label}: no general log group"
         );
     }
 }

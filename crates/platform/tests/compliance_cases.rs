@@ -1031,8 +1031,20 @@ const CASES: &[Case] = &[
     case("rds-logs", MYSQL, "default option group", |p| {
         remove(p, RDS, MYSQL, "optionGroupName")
     }),
-    case("rds-logs", MYSQL, "general log off", |p| {
-        set_db_parameter(p, "general_log", "0")
+    // Issue 10 point 13: no card data in logs, data access in the audit log.
+    case("rds-logs", MYSQL, "general query log on", |p| {
+        set_db_parameter(p, "general_log", "1")
+    }),
+    case("rds-logs", MYSQL, "audit plugin without data access", |p| {
+        let options = value_at(resource(p, RDS_OPTIONS, "dboptions-dev-a1b2"), "options");
+        let settings = options[0]["optionSettings"]
+            .as_array_mut()
+            .expect("option settings");
+        for setting in settings.iter_mut() {
+            if setting["name"] == "SERVER_AUDIT_EVENTS" {
+                setting["value"] = json!("CONNECT,QUERY_DDL,QUERY_DCL");
+            }
+        }
     }),
     case("rds-logs", MYSQL, "logs to a table", |p| {
         set_db_parameter(p, "log_output", "TABLE")

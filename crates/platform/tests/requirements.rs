@@ -604,7 +604,7 @@ fn database_is_multi_az_encrypted_private_and_audited() {
     assert!(at(db, "backupWindow").is_string() && at(db, "maintenanceWindow").is_string());
     assert_eq!(
         at(db, "enabledCloudwatchLogsExports"),
-        &json!(["audit", "error", "general", "slowquery"])
+        &json!(["audit", "error", "slowquery"])
     );
     assert_eq!(at(db, "performanceInsightsEnabled"), true);
     assert_eq!(at(db, "monitoringInterval"), 60);

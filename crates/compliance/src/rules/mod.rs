@@ -294,9 +294,11 @@ pub static RULES: &[Rule] = &[
         severity: Mandatory,
         section: Database,
         anchor: "cdk-nag RDSLoggingEnabled",
-        checks: "A MySQL/MariaDB instance exports the audit, error, general and slowquery logs; \
-                 its option group has MARIADB_AUDIT_PLUGIN and its parameter group sets \
-                 general_log and slow_query_log (log_output FILE if set).",
+        checks: "A MySQL/MariaDB instance exports the audit, error and slowquery logs; its \
+                 option group has MARIADB_AUDIT_PLUGIN logging data access (SERVER_AUDIT_EVENTS \
+                 with QUERY_DML or QUERY, or unset); its parameter group sets slow_query_log and \
+                 leaves general_log off, which would write card numbers to the logs (log_output \
+                 FILE if set).",
         check: database::rds_logs,
     },
     Rule {
