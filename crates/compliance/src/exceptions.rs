@@ -32,9 +32,9 @@ pub const EXCEPTIONS: &[Exception] = &[
         resource_type: "aws:s3/bucket:Bucket",
         name_pattern: "payments-alb-logs-*",
         reason: "Elastic Load Balancing delivers access logs only to buckets encrypted with SSE-S3 \
-                 (AES256); SSE-KMS is not supported for ALB access logs. The ALB logs therefore go \
-                 to this dedicated bucket, which keeps every other control (versioning, public \
-                 access block, TLS-only policy, lifecycle).",
+                 (AES256); SSE-KMS is not supported for ALB access logs, nor for S3 server access \
+                 logs. Both therefore go to this dedicated bucket, which keeps every other control \
+                 (versioning, public access block, TLS-only policy, lifecycle).",
     },
     Exception {
         rule: "names-suffixed",

@@ -730,6 +730,19 @@ const CASES: &[Case] = &[
         mutate: |p| remove_resource(p, "bucket-static-access-logging"),
     },
     Case {
+        rule: "s3-access-logging",
+        resource: "bucket-static",
+        what: "access logs to an SSE-KMS bucket (never delivered)",
+        mutate: |p| {
+            point(
+                p,
+                "bucket-static-access-logging",
+                "targetBucket",
+                "bucket-logs",
+            )
+        },
+    },
+    Case {
         rule: "kms-rotation",
         resource: "key-data",
         what: "no rotation",

@@ -192,3 +192,54 @@ fn the_general_log_is_off_and_the_audit_plugin_logs_data_access() {
         );
     }
 }
+
+/// Point 11: S3 server access logging does not deliver to a bucket encrypted with SSE-KMS, so the
+/// static bucket logs to the SSE-S3 bucket (the one the ALB logs to), whose policy lets the S3
+/// logging service write that prefix, for the static bucket of this account only.
+#[test]
+fn server_access_logs_go_to_an_sse_s3_bucket() {
+    for (label, plan) in plans() {
+        let logging = only(&plan, "aws:s3/bucketLogging:BucketLogging");
+        let target = logging.property_dependencies["targetBucket"]
+            .first()
+            .expect("the target is a bucket of the stack");
+        let encryption = of_type(
+            &plan,
+            "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+        )
+        .into_iter()
+        .find(|c| c.property_dependencies["bucket"].contains(target))
+        .expect("the target's encryption");
+        assert_eq!(
+            encryption.inputs["rules"][0]["applyServerSideEncryptionByDefault"]["sseAlgorithm"],
+            "AES256",
+            "{label}"
+        );
+        let policy = of_type(&plan, "aws:s3/bucketPolicy:BucketPolicy")
+            .into_iter()
+            .find(|p| p.property_dependencies["bucket"].contains(target))
+            .expect("the target's policy");
+        let document: Value =
+            serde_json::from_str(policy.inputs["policy"].as_str().expect("known policy"))
+                .expect("json");
+        let delivery = document["Statement"]
+            .as_array()
+            .expect("statements")
+            .iter()
+            .find(|s| s["Principal"]["Service"] == "logging.s3.amazonaws.com")
+            .expect("S3 server access log delivery is allowed");
+        let prefix = logging.inputs["targetPrefix"].as_str().expect("prefix");
+        assert!(
+            delivery["Resource"]
+                .as_str()
+                .is_some_and(|r| r.ends_with("/s3-access/*") && prefix.starts_with("s3-access/")),
+            "{label}: {delivery}"
+        );
+        assert!(
+            delivery["Condition"]["ArnLike"]["aws:SourceArn"]
+                .as_str()
+                .is_some_and(|arn| arn.starts_with("arn:aws:s3:::payments-static-")),
+            "{label}: {delivery}"
+        );
+    }
+}

@@ -45,6 +45,7 @@ const ENCRYPTION: &str =
 const BUCKET_POLICY: &str = "aws:s3/bucketPolicy:BucketPolicy";
 const LIFECYCLE: &str = "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration";
 const BUCKET_LOGGING: &str = "aws:s3/bucketLogging:BucketLogging";
+const BUCKET_VERSIONING: &str = "aws:s3/bucketVersioning:BucketVersioning";
 const KMS_KEY: &str = "aws:kms/key:Key";
 const IAM_POLICY: &str = "aws:iam/policy:Policy";
 const ROLE_ATTACHMENT: &str = "aws:iam/rolePolicyAttachment:RolePolicyAttachment";
@@ -1345,6 +1346,27 @@ const CASES: &[Case] = &[
                 "payments-static-access-logging-dev-a1b2",
                 "targetBucket",
                 json!("central-access-logs-123456789012"),
+            )
+        },
+    ),
+    // Issue 10 point 11: S3 does not deliver server access logs to an SSE-KMS bucket.
+    case(
+        "s3-access-logging",
+        "payments-static-dev-a1b2",
+        "access logs to the SSE-KMS log bucket",
+        |p| {
+            copy_ref(
+                p,
+                (
+                    BUCKET_VERSIONING,
+                    "payments-logs-versioning-dev-a1b2",
+                    "bucket",
+                ),
+                (
+                    BUCKET_LOGGING,
+                    "payments-static-access-logging-dev-a1b2",
+                    "targetBucket",
+                ),
             )
         },
     ),

@@ -763,8 +763,9 @@ fn buckets_are_versioned_private_encrypted_tls_only_and_lifecycled() {
     }
     let static_bucket = named(&plan, "aws:s3/bucket:Bucket", "payments-static-dev-a1b2");
     let logging = bucket_config(&plan, "aws:s3/bucketLogging:BucketLogging", static_bucket);
-    let log_bucket = named(&plan, "aws:s3/bucket:Bucket", "payments-logs-dev-a1b2");
-    assert!(deps(logging, "targetBucket").contains(log_bucket.urn.as_str()));
+    // Server access logs go to the SSE-S3 bucket: S3 does not deliver them to SSE-KMS buckets.
+    let sse_s3_bucket = named(&plan, "aws:s3/bucket:Bucket", "payments-alb-logs-dev-a1b2");
+    assert!(deps(logging, "targetBucket").contains(sse_s3_bucket.urn.as_str()));
 }
 
 #[test]

@@ -386,8 +386,10 @@ pub static RULES: &[Rule] = &[
         section: StorageKeysIdentity,
         anchor: "cdk-nag S3BucketLoggingEnabled",
         checks: "Every bucket that is not itself a log destination (of access logs, flow logs, the \
-                 ALB or WAF) logs its access to another bucket of the stack; in the platform that \
-                 is the static-content bucket logging to the log bucket.",
+                 ALB or WAF) logs its access to another bucket of the stack, whose default \
+                 encryption is SSE-S3 (S3 does not deliver server access logs to SSE-KMS \
+                 buckets); in the platform that is the static-content bucket logging to the ALB \
+                 log bucket.",
         check: storage::s3_access_logging,
     },
     Rule {

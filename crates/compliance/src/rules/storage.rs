@@ -428,6 +428,45 @@ fn log_buckets(view: &PlanView<'_>) -> (BTreeSet<String>, bool) {
     (targets, unknown)
 }
 
+/// Whether `bucket`'s default encryption is SSE-KMS (no configuration means SSE-S3).
+fn encrypted_with_kms(view: &PlanView<'_>, bucket: &PlanResource) -> Got<bool> {
+    let (found, unplaced) = configs(view, bucket, BUCKET_SSE);
+    if found.is_empty() {
+        return if unplaced {
+            Got::Unknown
+        } else {
+            Got::Known(false)
+        };
+    }
+    let mut unknown = false;
+    for config in found {
+        match input(config, "rules").items() {
+            Got::Known(rules) => {
+                for rule in rules {
+                    match rule
+                        .get("applyServerSideEncryptionByDefault")
+                        .get("sseAlgorithm")
+                        .str()
+                    {
+                        Got::Known(algorithm) if algorithm.starts_with("aws:kms") => {
+                            return Got::Known(true);
+                        }
+                        Got::Unknown => unknown = true,
+                        _ => {}
+                    }
+                }
+            }
+            Got::Unknown => unknown = true,
+            Got::Absent => {}
+        }
+    }
+    if unknown {
+        Got::Unknown
+    } else {
+        Got::Known(false)
+    }
+}
+
 /// s3-access-logging.
 pub(crate) fn s3_access_logging(view: &PlanView<'_>, out: &mut Out) {
     let fix = "register aws:s3/bucketLogging:BucketLogging for the bucket with targetBucket the \
@@ -445,6 +484,30 @@ pub(crate) fn s3_access_logging(view: &PlanView<'_>, out: &mut Out) {
                 .any(|t| t.urn != bucket.urn)
         });
         let inline = !input(bucket, "logging.targetBucket").is_absent();
+        if logs_elsewhere {
+            for logging in &found {
+                for target in view.refs(logging, "targetBucket", &[BUCKET]).resources() {
+                    match encrypted_with_kms(view, target) {
+                        Got::Known(false) => {}
+                        Got::Known(true) => out.fail(
+                            bucket,
+                            format!(
+                                "sends its access logs to \"{}\", whose default encryption is \
+                                 SSE-KMS: S3 does not deliver server access logs there, so they \
+                                 are silently lost",
+                                target.name
+                            ),
+                            "send server access logs to a bucket of the stack encrypted with \
+                             SSE-S3 (AES256), e.g. the ALB log bucket",
+                        ),
+                        _ => out.undecided(
+                            bucket,
+                            format!("the default encryption of \"{}\" is unknown", target.name),
+                        ),
+                    }
+                }
+            }
+        }
         if logs_elsewhere || inline {
             continue;
         }

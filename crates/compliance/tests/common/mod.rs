@@ -419,7 +419,7 @@ pub fn fixture_with(dry_run: bool) -> Plan {
         "aws:s3/bucketLogging:BucketLogging",
         "bucket-static-access-logging",
         json!({
-        "bucket": "{{id:bucket-static}}", "targetBucket": "{{id:bucket-logs}}",
+        "bucket": "{{id:bucket-static}}", "targetBucket": "{{id:bucket-alb-logs}}",
         "targetPrefix": "s3-access/static/"}),
     );
 
