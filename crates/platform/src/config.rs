@@ -67,6 +67,26 @@ impl MigrationPhase {
     }
 }
 
+/// Whether the stack creates an account-level service-linked role or uses the one the account has.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ServiceRole {
+    /// The stack creates it (a fresh account, where it does not exist yet).
+    Create,
+    /// The account already has it (another Auto Scaling group ever existed there).
+    Existing,
+}
+
+impl Expected for ServiceRole {
+    fn expected() -> String {
+        "one of `create`, `existing`".to_owned()
+    }
+
+    fn choices() -> &'static [&'static str] {
+        &["create", "existing"]
+    }
+}
+
 /// How the HTTPS certificate is obtained.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum CertificateSource {
@@ -147,6 +167,9 @@ pub struct PlatformConfig {
     pub db_engine_version: String,
     /// RDS allocated storage in GiB.
     pub db_allocated_storage: i64,
+    /// Whether the stack creates `AWSServiceRoleForAutoScaling`, which the compute key's policy
+    /// names (KMS refuses a key policy naming a principal that does not exist).
+    pub autoscaling_service_role: ServiceRole,
     /// Master user name (break-glass administration only).
     pub db_username: String,
     /// The application's database user, authenticated with IAM database authentication.
@@ -239,6 +262,7 @@ pub fn load(config: &Config) -> Result<PlatformConfig, ConfigErrors> {
     let db_instance_class = r.get_or("dbInstanceClass", "db.r6g.large".to_owned());
     let db_engine_version = r.get_or("dbEngineVersion", "8.4.6".to_owned());
     let db_allocated_storage = r.get_or("dbAllocatedStorage", 50_i64);
+    let autoscaling_service_role = r.get_or("autoScalingServiceRole", ServiceRole::Create);
     let db_username = r.get_or("dbUsername", "paymentsadmin".to_owned());
     let db_app_username = r.get_or("dbAppUsername", "payments_app".to_owned());
     let db_password = r.get_secret::<String>("dbPassword");
@@ -496,6 +520,7 @@ pub fn load(config: &Config) -> Result<PlatformConfig, ConfigErrors> {
         db_instance_class,
         db_engine_version,
         db_allocated_storage,
+        autoscaling_service_role,
         db_username,
         db_app_username,
         db_password,

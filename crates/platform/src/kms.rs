@@ -1,13 +1,16 @@
 //! Customer-managed KMS keys (`payments:security:Keys`): one for data at rest (RDS storage,
 //! Performance Insights, the RDS-managed master secret, S3 buckets, flow log delivery) and one for
 //! compute (EBS volumes of the ASG's instances, CloudWatch log groups, the alarm topic). Rotation on, 7-day deletion
-//! window, aliases, and key policies that name exactly the principals that use each key.
+//! window, aliases, and key policies that name exactly the principals that use each key. The Auto
+//! Scaling service-linked role the compute key's policy names is created first (configurable).
 
 use payments_aws::args::register;
+use payments_aws::iam::ServiceLinkedRoleArgs;
 use payments_aws::kms::{AliasArgs, KeyArgs};
 use pulumi_runtime::{PropertyMap, Resource};
 use serde_json::{Value, json};
 
+use crate::config::ServiceRole;
 use crate::scope::{Scope, set};
 use crate::tags;
 
@@ -108,12 +111,38 @@ pub fn compute_key_policy(account: &Account, region: &str) -> Value {
     })
 }
 
+/// The Auto Scaling service-linked role, when the stack creates it. It exists in an account only
+/// once an Auto Scaling group ever existed there, and KMS refuses a key policy that names a
+/// principal which does not exist, so the compute key waits for it.
+fn autoscaling_service_role(scope: &Scope, parent: &Resource) -> Option<Resource> {
+    let config = &scope.config;
+    if config.autoscaling_service_role == ServiceRole::Existing {
+        return None;
+    }
+    let label = config.naming.label("slr-autoscaling");
+    Some(register(
+        &scope.ctx,
+        &label,
+        &ServiceLinkedRoleArgs {
+            aws_service_name: set(AUTOSCALING_SERVICE.to_owned()),
+            description: set("Auto Scaling uses the compute key for instance volumes".to_owned()),
+            tags: set(tags::named(config, &label)),
+            ..Default::default()
+        },
+        scope.child_of(parent),
+    ))
+}
+
+/// The service principal of Auto Scaling's service-linked role.
+pub const AUTOSCALING_SERVICE: &str = "autoscaling.amazonaws.com";
+
 fn key(
     scope: &Scope,
     parent: &Resource,
     purpose: &str,
     description: &str,
     policy: Value,
+    after: Option<&Resource>,
 ) -> Resource {
     let config = &scope.config;
     let key_name = config.naming.label(&format!("kms-{purpose}"));
@@ -130,7 +159,7 @@ fn key(
             tags: set(tags::named(config, &key_name)),
             ..Default::default()
         },
-        scope.child_of(parent),
+        scope.child_of(parent).with_depends_on(after),
     );
     let (alias, alias_logical) = config.naming.kms_alias(purpose);
     register(
@@ -150,6 +179,7 @@ fn key(
 pub fn build(scope: &Scope, account: &Account) -> Keys {
     let component = scope.component("payments:security:Keys", "keys");
     let region = &scope.config.region;
+    let service_role = autoscaling_service_role(scope, &component);
     let keys = Keys {
         data: key(
             scope,
@@ -157,6 +187,7 @@ pub fn build(scope: &Scope, account: &Account) -> Keys {
             "data",
             "Payments platform data at rest: RDS, S3, secrets, replication",
             data_key_policy(account, region),
+            None,
         ),
         compute: key(
             scope,
@@ -164,6 +195,7 @@ pub fn build(scope: &Scope, account: &Account) -> Keys {
             "compute",
             "Payments platform compute: EBS volumes and CloudWatch Logs",
             compute_key_policy(account, region),
+            service_role.as_ref(),
         ),
         data_alias: scope.config.naming.kms_alias("data").0,
         compute_alias: scope.config.naming.kms_alias("compute").0,

@@ -243,3 +243,39 @@ fn server_access_logs_go_to_an_sse_s3_bucket() {
         );
     }
 }
+
+/// Point 9: the compute key's policy names the Auto Scaling service-linked role, which exists in
+/// an account only once an Auto Scaling group ever existed there, and KMS refuses a key policy
+/// naming a principal that does not exist. The stack creates the role and the key waits for it;
+/// `autoScalingServiceRole: existing` uses the account's.
+#[test]
+fn the_compute_key_waits_for_the_autoscaling_service_linked_role() {
+    for (label, plan) in plans() {
+        let role = only(&plan, "aws:iam/serviceLinkedRole:ServiceLinkedRole");
+        assert_eq!(role.inputs["awsServiceName"], "autoscaling.amazonaws.com");
+        let key = of_type(&plan, "aws:kms/key:Key")
+            .into_iter()
+            .find(|k| k.name.starts_with("kms-compute-"))
+            .expect("compute key");
+        assert!(key.dependencies.contains(&role.urn), "{label}");
+        let policy = key.inputs["policy"].as_str().expect("known key policy");
+        assert!(
+            policy.contains(
+                "role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling"
+            ),
+            "{label}"
+        );
+    }
+    let yaml =
+        common::dev_yaml_with(|y| y + "  payments-platform:autoScalingServiceRole: existing\n");
+    let plan = common::outcome_of_yaml(&yaml, PlanMode::Preview)
+        .expect("valid")
+        .plan;
+    assert!(of_type(&plan, "aws:iam/serviceLinkedRole:ServiceLinkedRole").is_empty());
+    let yaml =
+        common::dev_yaml_with(|y| y + "  payments-platform:autoScalingServiceRole: exists\n");
+    let Err(error) = common::outcome_of_yaml(&yaml, PlanMode::Preview) else {
+        panic!("a misspelt choice is refused");
+    };
+    assert!(error.contains("autoScalingServiceRole"), "{error}");
+}
