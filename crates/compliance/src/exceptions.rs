@@ -50,6 +50,13 @@ pub const EXCEPTIONS: &[Exception] = &[
         reason: "AWS DMS looks up this account-level role by this exact name to write task logs to \
                  CloudWatch; it cannot carry the stack's suffix.",
     },
+    Exception {
+        rule: "names-suffixed",
+        resource_type: "aws:ssm/document:Document",
+        name_pattern: "SSM-SessionManagerRunShell",
+        reason: "Session Manager reads the account's session preferences (encryption, logging) \
+                 from the document of this exact name; it cannot carry the stack's suffix.",
+    },
 ];
 
 /// Whether `text` matches `pattern`, where `*` matches any run of characters.

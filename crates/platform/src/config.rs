@@ -67,17 +67,18 @@ impl MigrationPhase {
     }
 }
 
-/// Whether the stack creates an account-level service-linked role or uses the one the account has.
+/// Whether the stack creates an account-level resource (a service-linked role, the Session Manager
+/// preferences) or uses the one the account has.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
-pub enum ServiceRole {
+pub enum AccountLevel {
     /// The stack creates it (a fresh account, where it does not exist yet).
     Create,
-    /// The account already has it (another Auto Scaling group ever existed there).
+    /// The account already has it, managed elsewhere.
     Existing,
 }
 
-impl Expected for ServiceRole {
+impl Expected for AccountLevel {
     fn expected() -> String {
         "one of `create`, `existing`".to_owned()
     }
@@ -169,7 +170,11 @@ pub struct PlatformConfig {
     pub db_allocated_storage: i64,
     /// Whether the stack creates `AWSServiceRoleForAutoScaling`, which the compute key's policy
     /// names (KMS refuses a key policy naming a principal that does not exist).
-    pub autoscaling_service_role: ServiceRole,
+    pub autoscaling_service_role: AccountLevel,
+    /// Whether the stack creates the account's Session Manager preferences (the
+    /// `SSM-SessionManagerRunShell` document): sessions encrypted with the compute key and logged
+    /// to an encrypted log group.
+    pub session_manager_preferences: AccountLevel,
     /// Master user name (break-glass administration only).
     pub db_username: String,
     /// The application's database user, authenticated with IAM database authentication.
@@ -262,7 +267,8 @@ pub fn load(config: &Config) -> Result<PlatformConfig, ConfigErrors> {
     let db_instance_class = r.get_or("dbInstanceClass", "db.r6g.large".to_owned());
     let db_engine_version = r.get_or("dbEngineVersion", "8.4.6".to_owned());
     let db_allocated_storage = r.get_or("dbAllocatedStorage", 50_i64);
-    let autoscaling_service_role = r.get_or("autoScalingServiceRole", ServiceRole::Create);
+    let autoscaling_service_role = r.get_or("autoScalingServiceRole", AccountLevel::Create);
+    let session_manager_preferences = r.get_or("sessionManagerPreferences", AccountLevel::Create);
     let db_username = r.get_or("dbUsername", "paymentsadmin".to_owned());
     let db_app_username = r.get_or("dbAppUsername", "payments_app".to_owned());
     let db_password = r.get_secret::<String>("dbPassword");
@@ -521,6 +527,7 @@ pub fn load(config: &Config) -> Result<PlatformConfig, ConfigErrors> {
         db_engine_version,
         db_allocated_storage,
         autoscaling_service_role,
+        session_manager_preferences,
         db_username,
         db_app_username,
         db_password,

@@ -38,7 +38,7 @@ pub fn trust_policy(service: &str) -> String {
 /// An Allow statement on one key of the stack that is known before deployment: the account's
 /// keys in the region, narrowed by `kms:ResourceAliases` to the alias the stack owns for that key
 /// (alias names are unique per account and region) and by `kms:ViaService` to the service that
-/// uses the key on the caller's behalf. A key ARN is only known once the key exists; the alias is
+/// uses the key on the caller's behalf (if any). A key ARN is only known once the key exists; the alias is
 /// configuration.
 pub fn key_grant(
     sid: &str,
@@ -46,17 +46,19 @@ pub fn key_grant(
     account: &Account,
     region: &str,
     alias: &str,
-    via_service: &str,
+    via_service: Option<&str>,
 ) -> Value {
+    let mut condition = json!({"ForAnyValue:StringEquals": {"kms:ResourceAliases": [alias]}});
+    if let Some(service) = via_service {
+        condition["StringEquals"] =
+            json!({"kms:ViaService": format!("{service}.{region}.amazonaws.com")});
+    }
     json!({
         "Sid": sid,
         "Effect": "Allow",
         "Action": actions,
         "Resource": [format!("arn:{}:kms:{region}:{}:key/*", account.partition, account.id)],
-        "Condition": {
-            "StringEquals": {"kms:ViaService": format!("{via_service}.{region}.amazonaws.com")},
-            "ForAnyValue:StringEquals": {"kms:ResourceAliases": [alias]}
-        }
+        "Condition": condition
     })
 }
 
@@ -82,9 +84,12 @@ pub fn app_policy(
              "Action": ["s3:PutObject"],
              "Resource": [format!("{logs_arn}/app/*")]},
             key_grant("UseDataKeyThroughS3", &["kms:Decrypt", "kms:GenerateDataKey"],
-                      account, region, &keys.data_alias, "s3"),
+                      account, region, &keys.data_alias, Some("s3")),
             key_grant("UseComputeKeyForVolumes", &["kms:Decrypt", "kms:DescribeKey"],
-                      account, region, &keys.compute_alias, "ec2"),
+                      account, region, &keys.compute_alias, Some("ec2")),
+            // The SSM agent decrypts admin sessions itself (Session Manager preferences).
+            key_grant("DecryptAdminSessions", &["kms:Decrypt"],
+                      account, region, &keys.compute_alias, None),
             {"Sid": "ShipApplicationLogs", "Effect": "Allow",
              "Action": ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
              "Resource": [format!("arn:{partition}:logs:{region}:{}:log-group:{log_group}:*", account.id)]}

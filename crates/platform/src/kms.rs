@@ -10,7 +10,7 @@ use payments_aws::kms::{AliasArgs, KeyArgs};
 use pulumi_runtime::{PropertyMap, Resource};
 use serde_json::{Value, json};
 
-use crate::config::ServiceRole;
+use crate::config::AccountLevel;
 use crate::scope::{Scope, set};
 use crate::tags;
 
@@ -116,7 +116,7 @@ pub fn compute_key_policy(account: &Account, region: &str) -> Value {
 /// principal which does not exist, so the compute key waits for it.
 fn autoscaling_service_role(scope: &Scope, parent: &Resource) -> Option<Resource> {
     let config = &scope.config;
-    if config.autoscaling_service_role == ServiceRole::Existing {
+    if config.autoscaling_service_role == AccountLevel::Existing {
         return None;
     }
     let label = config.naming.label("slr-autoscaling");

@@ -279,3 +279,78 @@ fn the_compute_key_waits_for_the_autoscaling_service_linked_role() {
     };
     assert!(error.contains("autoScalingServiceRole"), "{error}");
 }
+
+/// Point 17: the Session Manager preferences encrypt every admin session with the compute key and
+/// stream it to an encrypted CloudWatch log group; the instance role may decrypt with that key.
+#[test]
+fn admin_sessions_are_encrypted_and_logged() {
+    for (label, plan) in plans() {
+        let document = only(&plan, "aws:ssm/document:Document");
+        assert_eq!(
+            document.inputs["name"], "SSM-SessionManagerRunShell",
+            "{label}"
+        );
+        assert_eq!(document.inputs["documentType"], "Session", "{label}");
+        let key = of_type(&plan, "aws:kms/key:Key")
+            .into_iter()
+            .find(|k| k.name.starts_with("kms-compute-"))
+            .expect("compute key");
+        assert!(
+            document.property_dependencies["content"].contains(&key.urn),
+            "{label}: the content names the compute key"
+        );
+        let group = of_type(&plan, "aws:cloudwatch/logGroup:LogGroup")
+            .into_iter()
+            .find(|g| g.name.starts_with("ssm-session-logs-"))
+            .expect("the session log group");
+        assert!(
+            group.property_dependencies["kmsKeyId"].contains(&key.urn),
+            "{label}"
+        );
+        if let Some(text) = document.inputs["content"]
+            .as_str()
+            .filter(|t| *t != pulumi_runtime::wire::UNKNOWN)
+        {
+            let content: Value = serde_json::from_str(text).expect("json");
+            let inputs = &content["inputs"];
+            assert_eq!(
+                inputs["cloudWatchLogGroupName"], group.inputs["name"],
+                "{label}"
+            );
+            assert_eq!(inputs["cloudWatchEncryptionEnabled"], true, "{label}");
+            assert_eq!(inputs["cloudWatchStreamingEnabled"], true, "{label}");
+            assert!(
+                inputs["kmsKeyId"]
+                    .as_str()
+                    .is_some_and(|k| k.contains(":key/")),
+                "{label}"
+            );
+        } else {
+            assert!(label.contains("Preview"), "{label}: known once deployed");
+        }
+        let policy = of_type(&plan, "aws:iam/policy:Policy")
+            .into_iter()
+            .find(|p| p.name.starts_with("policy-app-"))
+            .expect("app policy");
+        let document: Value =
+            serde_json::from_str(policy.inputs["policy"].as_str().expect("known")).expect("json");
+        let grant = document["Statement"]
+            .as_array()
+            .expect("statements")
+            .iter()
+            .find(|s| s["Sid"] == "DecryptAdminSessions")
+            .expect("the instance may decrypt sessions");
+        assert!(
+            grant["Condition"]["ForAnyValue:StringEquals"]["kms:ResourceAliases"][0]
+                .as_str()
+                .is_some_and(|a| a.starts_with("alias/payments-compute-")),
+            "{label}"
+        );
+    }
+    let yaml =
+        common::dev_yaml_with(|y| y + "  payments-platform:sessionManagerPreferences: existing\n");
+    let plan = common::outcome_of_yaml(&yaml, PlanMode::Preview)
+        .expect("valid")
+        .plan;
+    assert!(of_type(&plan, "aws:ssm/document:Document").is_empty());
+}

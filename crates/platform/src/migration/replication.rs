@@ -168,7 +168,7 @@ fn secrets_role(
         account,
         &config.region,
         &keys.data_alias,
-        "secretsmanager",
+        Some("secretsmanager"),
     ));
     let document = json!({"Version": "2012-10-17", "Statement": statements}).to_string();
     let policy_name = config.naming.name(NameKind::DmsSecretsPolicy);
