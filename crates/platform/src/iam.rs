@@ -63,13 +63,15 @@ pub fn key_grant(
 }
 
 /// The application's least-privilege policy document, known in a preview: buckets by their
-/// configured names, keys through their aliases ([`key_grant`]), the log group by its name.
+/// configured names, keys through their aliases ([`key_grant`]), the log group by its name, and
+/// IAM database authentication as the application's database user only.
 pub fn app_policy(
     account: &Account,
     region: &str,
     storage: &Storage,
     log_group: &str,
     keys: &Keys,
+    db_app_user: &str,
 ) -> Value {
     let partition = &account.partition;
     let static_arn = storage.static_content.arn(partition);
@@ -90,6 +92,12 @@ pub fn app_policy(
             // The SSM agent decrypts admin sessions itself (Session Manager preferences).
             key_grant("DecryptAdminSessions", &["kms:Decrypt"],
                       account, region, &keys.compute_alias, None),
+            // IAM database authentication as the application's user only (never the master
+            // user). The DB's resource id is assigned at creation, so it stays a wildcard: the
+            // grant is for this user name in this account and region.
+            {"Sid": "ConnectAsApplicationDbUser", "Effect": "Allow",
+             "Action": ["rds-db:connect"],
+             "Resource": [format!("arn:{partition}:rds-db:{region}:{}:dbuser:*/{db_app_user}", account.id)]},
             {"Sid": "ShipApplicationLogs", "Effect": "Allow",
              "Action": ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
              "Resource": [format!("arn:{partition}:logs:{region}:{}:log-group:{log_group}:*", account.id)]}
@@ -154,7 +162,15 @@ pub fn build(
             "CloudWatchAgentServerPolicy",
         ],
     );
-    let document = app_policy(account, &config.region, storage, log_group, keys).to_string();
+    let document = app_policy(
+        account,
+        &config.region,
+        storage,
+        log_group,
+        keys,
+        &config.db_app_username,
+    )
+    .to_string();
     let policy_name = config.naming.name(NameKind::AppPolicy);
     let policy = register(
         &scope.ctx,

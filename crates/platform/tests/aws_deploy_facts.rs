@@ -354,3 +354,45 @@ fn admin_sessions_are_encrypted_and_logged() {
         .plan;
     assert!(of_type(&plan, "aws:ssm/document:Document").is_empty());
 }
+
+/// Point 14: the application connects as its own database user with IAM database authentication:
+/// `rds-db:connect` on that user only, never the master user, and no secret to read.
+#[test]
+fn the_application_connects_as_its_own_iam_authenticated_user() {
+    for (label, plan) in plans() {
+        let db = only(&plan, "aws:rds/instance:Instance");
+        assert_eq!(
+            db.inputs["iamDatabaseAuthenticationEnabled"], true,
+            "{label}"
+        );
+        let policy = of_type(&plan, "aws:iam/policy:Policy")
+            .into_iter()
+            .find(|p| p.name.starts_with("policy-app-"))
+            .expect("app policy");
+        let document: Value =
+            serde_json::from_str(policy.inputs["policy"].as_str().expect("known")).expect("json");
+        let statements = document["Statement"].as_array().expect("statements");
+        let connect: Vec<&Value> = statements
+            .iter()
+            .filter(|s| s["Action"].to_string().contains("rds-db:"))
+            .collect();
+        assert_eq!(connect.len(), 1, "{label}");
+        assert_eq!(connect[0]["Action"], serde_json::json!(["rds-db:connect"]));
+        assert_eq!(
+            connect[0]["Resource"],
+            serde_json::json!(["arn:aws:rds-db:us-east-1:123456789012:dbuser:*/payments_app"]),
+            "{label}"
+        );
+        assert!(
+            !statements
+                .iter()
+                .any(|s| s["Action"].to_string().contains("secretsmanager:")),
+            "{label}: the app reads no secret"
+        );
+    }
+    let yaml = common::dev_yaml_with(|y| y + "  payments-platform:dbAppUsername: paymentsadmin\n");
+    let Err(error) = common::outcome_of_yaml(&yaml, PlanMode::Preview) else {
+        panic!("the application user must not be the master user");
+    };
+    assert!(error.contains("dbAppUsername"), "{error}");
+}

@@ -1033,8 +1033,11 @@ fn iam_policy_documents_are_known_and_printed_in_preview() {
                             .all(|a| a.as_str().is_some_and(|a| aliases.contains(a))),
                     "{stack}: {statement}"
                 );
+                // Each grant is for the service that uses the key on the caller's behalf,
+                // except the admin sessions, which the SSM agent decrypts itself.
                 assert!(
-                    statement["Condition"]["StringEquals"]["kms:ViaService"].is_string(),
+                    statement["Condition"]["StringEquals"]["kms:ViaService"].is_string()
+                        || statement["Sid"] == "DecryptAdminSessions",
                     "{statement}"
                 );
                 let pretty = serde_json::to_string_pretty(statement).expect("json");
@@ -1130,8 +1133,8 @@ fn physical_names_follow_the_pattern() {
         .filter_map(|r| Some((r.ty.clone(), physical(r)?)))
         .collect();
     assert!(names.len() > 20, "only {} physical names", names.len());
-    // AWS requires these account-wide DMS role names exactly.
-    let mandated = ["dms-vpc-role", "dms-cloudwatch-logs-role"];
+    // AWS requires these account-wide names exactly (DMS roles, Session Manager preferences).
+    let mandated = payments_platform::naming::AWS_FIXED_NAMES;
     let names: Vec<(String, String)> = names
         .into_iter()
         .filter(|(_, name)| !mandated.contains(&name.as_str()))
