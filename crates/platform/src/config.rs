@@ -171,6 +171,10 @@ pub struct PlatformConfig {
     /// Whether the stack creates `AWSServiceRoleForAutoScaling`, which the compute key's policy
     /// names (KMS refuses a key policy naming a principal that does not exist).
     pub autoscaling_service_role: AccountLevel,
+    /// The IAM principals (ARNs) that administer the keys (the deploying role among them) and
+    /// never use them; key use is granted apart, to the services and roles that need it. `None`:
+    /// the account root administers them (warned).
+    pub key_administrators: Option<Vec<String>>,
     /// Whether the stack creates the account's Session Manager preferences (the
     /// `SSM-SessionManagerRunShell` document): sessions encrypted with the compute key and logged
     /// to an encrypted log group.
@@ -204,6 +208,22 @@ pub struct PlatformConfig {
 /// Whether `environment` names production (stricter checks, Multi-AZ replication).
 pub fn is_production(environment: &str) -> bool {
     matches!(environment, "prod" | "production")
+}
+
+/// Whether `text` is the ARN of an IAM role or user (`arn:<partition>:iam::<account>:role/...`).
+pub fn is_iam_principal_arn(text: &str) -> bool {
+    let parts: Vec<&str> = text.splitn(6, ':').collect();
+    match parts.as_slice() {
+        ["arn", partition, "iam", "", account, resource] => {
+            !partition.is_empty()
+                && account.len() == 12
+                && account.bytes().all(|b| b.is_ascii_digit())
+                && (resource.starts_with("role/") || resource.starts_with("user/"))
+                && resource.len() > 5
+                && !resource.contains('*')
+        }
+        _ => false,
+    }
 }
 
 /// Whether `text` is a MySQL user name the platform accepts: 1-32 ASCII letters, digits or
@@ -268,6 +288,26 @@ pub fn load(config: &Config) -> Result<PlatformConfig, ConfigErrors> {
     let db_engine_version = r.get_or("dbEngineVersion", "8.4.6".to_owned());
     let db_allocated_storage = r.get_or("dbAllocatedStorage", 50_i64);
     let autoscaling_service_role = r.get_or("autoScalingServiceRole", AccountLevel::Create);
+    let key_administrators: Option<Vec<String>> = r.get("keyAdministrators");
+    for admin in key_administrators.iter().flatten() {
+        if !is_iam_principal_arn(admin) {
+            r.invalid(
+                "keyAdministrators",
+                Some(admin.clone()),
+                "is not the ARN of an IAM role or user",
+                "list role or user ARNs, e.g. arn:aws:iam::123456789012:role/payments-key-admin \
+                 (include the role that deploys the stack: it tags, rotates and deletes the keys)",
+            );
+        }
+    }
+    if key_administrators.as_ref().is_some_and(Vec::is_empty) {
+        r.invalid(
+            "keyAdministrators",
+            None,
+            "is empty: nobody could administer the keys",
+            "list at least the role that deploys the stack",
+        );
+    }
     let session_manager_preferences = r.get_or("sessionManagerPreferences", AccountLevel::Create);
     let db_username = r.get_or("dbUsername", "paymentsadmin".to_owned());
     let db_app_username = r.get_or("dbAppUsername", "payments_app".to_owned());
@@ -527,6 +567,7 @@ pub fn load(config: &Config) -> Result<PlatformConfig, ConfigErrors> {
         db_engine_version,
         db_allocated_storage,
         autoscaling_service_role,
+        key_administrators,
         session_manager_preferences,
         db_username,
         db_app_username,

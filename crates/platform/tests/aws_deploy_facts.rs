@@ -396,3 +396,106 @@ fn the_application_connects_as_its_own_iam_authenticated_user() {
     };
     assert!(error.contains("dbAppUsername"), "{error}");
 }
+
+/// Point 16: key policies name the key administrators from config apart from the key users. The
+/// administrators manage but never use the keys; the account root keeps only what prevents a
+/// lock-out (`kms:GetKeyPolicy`, `kms:PutKeyPolicy`) and delegates key use, never administration,
+/// to IAM policies; no statement lets one principal both administer and use a key.
+#[test]
+fn key_administrators_are_apart_from_key_users() {
+    let admins = serde_json::json!([
+        "arn:aws:iam::123456789012:role/payments-deployer",
+        "arn:aws:iam::123456789012:role/payments-key-admin"
+    ]);
+    let is_use = |a: &str| {
+        [
+            "kms:Encrypt",
+            "kms:Decrypt",
+            "kms:ReEncrypt",
+            "kms:GenerateDataKey",
+        ]
+        .iter()
+        .any(|u| a.starts_with(u))
+            || a == "kms:*"
+    };
+    for (label, plan) in plans() {
+        for key in of_type(&plan, "aws:kms/key:Key") {
+            let policy: Value =
+                serde_json::from_str(key.inputs["policy"].as_str().expect("known")).expect("json");
+            let statements = policy["Statement"].as_array().expect("statements");
+            let admin = statements
+                .iter()
+                .find(|s| s["Principal"]["AWS"] == admins)
+                .unwrap_or_else(|| panic!("{label} {}: the administrators", key.name));
+            let actions: Vec<&str> = admin["Action"]
+                .as_array()
+                .expect("actions")
+                .iter()
+                .filter_map(Value::as_str)
+                .collect();
+            assert!(actions.contains(&"kms:ScheduleKeyDeletion"), "{label}");
+            assert!(
+                !actions.iter().any(|a| is_use(a)),
+                "{label}: admins never use"
+            );
+            for statement in statements {
+                let actions: Vec<String> = match &statement["Action"] {
+                    Value::String(a) => vec![a.clone()],
+                    Value::Array(items) => items
+                        .iter()
+                        .filter_map(|a| a.as_str().map(str::to_owned))
+                        .collect(),
+                    _ => Vec::new(),
+                };
+                let administers = actions.iter().any(|a| {
+                    a == "kms:*"
+                        || a.starts_with("kms:Put")
+                        || a.starts_with("kms:Disable")
+                        || a == "kms:ScheduleKeyDeletion"
+                });
+                let uses = actions.iter().any(|a| is_use(a));
+                assert!(
+                    !(administers && uses),
+                    "{label} {}: one statement administers and uses: {statement}",
+                    key.name
+                );
+                if statement["Principal"]["AWS"]
+                    .as_str()
+                    .is_some_and(|p| p.ends_with(":root"))
+                    && administers
+                {
+                    assert_eq!(
+                        statement["Action"],
+                        serde_json::json!(["kms:GetKeyPolicy", "kms:PutKeyPolicy"]),
+                        "{label}: the root keeps only what prevents a lock-out"
+                    );
+                }
+            }
+        }
+    }
+    let unset = common::dev_yaml_with(|y| {
+        y.lines()
+            .filter(|l| !l.contains("keyAdministrators") && !l.contains(":role/payments-"))
+            .map(|l| format!("{l}\n"))
+            .collect()
+    });
+    let outcome = common::outcome_of_yaml(&unset, PlanMode::Preview).expect("valid");
+    assert!(
+        outcome
+            .plan
+            .logs
+            .iter()
+            .any(|l| l.severity == "warning" && l.message.contains("keyAdministrators is not set")),
+        "a stack without key administrators is warned"
+    );
+    let yaml = common::dev_yaml_with(|y| {
+        y.replace(
+            "    - arn:aws:iam::123456789012:role/payments-key-admin\n",
+            "    - payments-key-admin\n",
+        )
+    });
+    let Err(error) = common::outcome_of_yaml(&yaml, PlanMode::Preview) else {
+        panic!("a key administrator that is not an ARN is refused");
+    };
+    assert!(error.contains("keyAdministrators"), "{error}");
+}
