@@ -33,9 +33,9 @@ pub const EXCEPTIONS: &[Exception<'static>] = &[
         resource_type: "aws:s3/bucket:Bucket",
         name_pattern: "payments-alb-logs-*",
         reason: "Elastic Load Balancing delivers access logs only to buckets encrypted with SSE-S3 \
-                 (AES256); SSE-KMS is not supported for ALB access logs. The ALB logs therefore go \
-                 to this dedicated bucket, which keeps every other control (versioning, public \
-                 access block, TLS-only policy, lifecycle).",
+                 (AES256); SSE-KMS is not supported for ALB access logs, nor for S3 server access \
+                 logs. Both therefore go to this dedicated bucket, which keeps every other control \
+                 (versioning, public access block, TLS-only policy, lifecycle).",
     },
     Exception {
         rule: "names-suffixed",
@@ -50,6 +50,13 @@ pub const EXCEPTIONS: &[Exception<'static>] = &[
         name_pattern: "dms-cloudwatch-logs-role",
         reason: "AWS DMS looks up this account-level role by this exact name to write task logs to \
                  CloudWatch; it cannot carry the stack's suffix.",
+    },
+    Exception {
+        rule: "names-suffixed",
+        resource_type: "aws:ssm/document:Document",
+        name_pattern: "SSM-SessionManagerRunShell",
+        reason: "Session Manager reads the account's session preferences (encryption, logging) \
+                 from the document of this exact name; it cannot carry the stack's suffix.",
     },
 ];
 

@@ -62,6 +62,7 @@ pub(crate) const BUCKET_POLICY: &str = "aws:s3/bucketPolicy:BucketPolicy";
 pub(crate) const BUCKET_LOGGING: &str = "aws:s3/bucketLogging:BucketLogging";
 
 pub(crate) const KMS_KEY: &str = "aws:kms/key:Key";
+pub(crate) const KMS_ALIAS: &str = "aws:kms/alias:Alias";
 pub(crate) const LOG_GROUP: &str = "aws:cloudwatch/logGroup:LogGroup";
 
 /// Resources that carry an IAM policy document, and the property it is in.

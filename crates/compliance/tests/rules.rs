@@ -352,6 +352,25 @@ const CASES: &[Case] = &[
     },
     Case {
         rule: "alb-waf",
+        resource: "waf-logging",
+        what: "WAF logs keep the Cookie header",
+        mutate: |p| {
+            set(
+                p,
+                "waf-logging",
+                "redactedFields",
+                json!([{"singleHeader": {"name": "authorization"}}]),
+            )
+        },
+    },
+    Case {
+        rule: "alb-waf",
+        resource: "waf-logging",
+        what: "WAF logs redact nothing",
+        mutate: |p| remove(p, "waf-logging", "redactedFields"),
+    },
+    Case {
+        rule: "alb-waf",
         resource: "waf-alb",
         what: "no AWS managed rule group",
         mutate: |p| set(p, "waf-alb", "rules", json!([])),
@@ -507,13 +526,43 @@ const CASES: &[Case] = &[
     Case {
         rule: "rds-logs",
         resource: "db",
-        what: "general log not exported",
+        what: "audit log not exported",
         mutate: |p| {
             set(
                 p,
                 "db",
                 "enabledCloudwatchLogsExports",
-                json!(["audit", "error", "slowquery"]),
+                json!(["error", "general", "slowquery"]),
+            )
+        },
+    },
+    Case {
+        rule: "rds-logs",
+        resource: "db",
+        what: "general query log on (card numbers in logs)",
+        mutate: |p| {
+            set(
+                p,
+                "db-params",
+                "parameters",
+                json!([
+                    {"name": "require_secure_transport", "value": "ON"},
+                    {"name": "general_log", "value": "1"},
+                    {"name": "slow_query_log", "value": "1"}]),
+            )
+        },
+    },
+    Case {
+        rule: "rds-logs",
+        resource: "db",
+        what: "audit plugin without data access events",
+        mutate: |p| {
+            set(
+                p,
+                "db-options",
+                "options",
+                json!([{"optionName": "MARIADB_AUDIT_PLUGIN", "optionSettings": [
+                    {"name": "SERVER_AUDIT_EVENTS", "value": "CONNECT,QUERY_DDL,QUERY_DCL"}]}]),
             )
         },
     },
@@ -681,6 +730,19 @@ const CASES: &[Case] = &[
         mutate: |p| remove_resource(p, "bucket-static-access-logging"),
     },
     Case {
+        rule: "s3-access-logging",
+        resource: "bucket-static",
+        what: "access logs to an SSE-KMS bucket (never delivered)",
+        mutate: |p| {
+            point(
+                p,
+                "bucket-static-access-logging",
+                "targetBucket",
+                "bucket-logs",
+            )
+        },
+    },
+    Case {
         rule: "kms-rotation",
         resource: "key-data",
         what: "no rotation",
@@ -757,6 +819,32 @@ const CASES: &[Case] = &[
              "Resource": "arn:aws:kms:us-east-1:123456789012:key/*"}]})
                     .to_string()
                 ),
+            )
+        },
+    },
+    Case {
+        rule: "iam-scoped-resources",
+        resource: "policy-app",
+        what: "kms on the account's keys narrowed to a foreign alias",
+        mutate: |p| {
+            set(
+                p,
+                "policy-app",
+                "policy",
+                alias_scoped_policy("ForAnyValue:StringEquals", "alias/payments-data-prod-a1b2"),
+            )
+        },
+    },
+    Case {
+        rule: "iam-scoped-resources",
+        resource: "policy-app",
+        what: "kms aliases under ForAllValues",
+        mutate: |p| {
+            set(
+                p,
+                "policy-app",
+                "policy",
+                alias_scoped_policy("ForAllValues:StringEquals", "alias/payments-data-dev-a1b2"),
             )
         },
     },
@@ -917,6 +1005,35 @@ const CASES: &[Case] = &[
         mutate: |p| remove(p, "dms", "publiclyAccessible"),
     },
 ];
+
+/// The application policy with its KMS grant in the alias form: the fixture account's keys in the
+/// region, narrowed by `kms:ResourceAliases` under `operator` to `alias`.
+fn alias_scoped_policy(operator: &str, alias: &str) -> serde_json::Value {
+    json!(
+        json!({"Version": "2012-10-17", "Statement": [
+        {"Sid": "ReadStatic", "Effect": "Allow", "Action": ["s3:GetObject"],
+         "Resource": ["arn:aws:s3:::payments-static-dev-a1b2/*"]},
+        {"Sid": "UseDataKey", "Effect": "Allow", "Action": ["kms:Decrypt", "kms:GenerateDataKey"],
+         "Resource": [format!("arn:aws:kms:us-east-1:{ACCOUNT}:key/*")],
+         "Condition": {operator: {"kms:ResourceAliases": [alias]},
+                       "StringEquals": {"kms:ViaService": "s3.us-east-1.amazonaws.com"}}}]})
+        .to_string()
+    )
+}
+
+#[test]
+fn kms_grants_narrowed_to_the_stack_aliases_are_scoped() {
+    let mut plan = fixture();
+    set(
+        &mut plan,
+        "policy-app",
+        "policy",
+        alias_scoped_policy("ForAnyValue:StringEquals", "alias/payments-data-dev-a1b2"),
+    );
+    let report = evaluate(&plan);
+    assert!(report.violations.is_empty(), "{}", report.to_text(false));
+    assert!(report.undecided.is_empty(), "{}", report.to_text(false));
+}
 
 #[test]
 fn the_compliant_fixture_has_no_violation_and_nothing_undecided() {

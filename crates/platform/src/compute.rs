@@ -25,13 +25,14 @@ use payments_aws::ec2::{
     LaunchTemplateMetadataOptionsArgs, LaunchTemplateMonitoringArgs,
     LaunchTemplateNetworkInterfaceArgs, LaunchTemplateTagSpecificationArgs,
 };
-use payments_aws::ssm::GetParameterArgs;
+use payments_aws::ssm::{DocumentArgs, GetParameterArgs};
 use pulumi_runtime::{Output, Resource};
 
+use crate::config::AccountLevel;
 use crate::iam::Identity;
 use crate::kms::Keys;
 use crate::loadbalancer::Edge;
-use crate::naming::NameKind;
+use crate::naming::{NameKind, SESSION_MANAGER_DOCUMENT};
 use crate::network::{Network, Tier};
 use crate::scope::{Scope, set};
 use crate::security::SecurityGroups;
@@ -51,6 +52,72 @@ pub struct AppTier {
 /// The CloudWatch log group the application ships to.
 pub fn app_log_group_name(scope: &Scope) -> String {
     format!("/payments/{}/app", scope.config.naming.label("payments"))
+}
+
+/// The log group of the Session Manager sessions.
+pub fn session_log_group_name(scope: &Scope) -> String {
+    format!(
+        "/payments/{}/ssm-sessions",
+        scope.config.naming.label("payments")
+    )
+}
+
+/// The account's Session Manager preferences: every admin session (the only way onto the
+/// instances: no SSH) encrypted with the compute key and streamed to an encrypted log group.
+fn session_preferences(scope: &Scope, parent: &Resource, keys: &Keys) {
+    let config = &scope.config;
+    if config.session_manager_preferences == AccountLevel::Existing {
+        return;
+    }
+    let group = session_log_group_name(scope);
+    let group_label = config.naming.label("ssm-session-logs");
+    let log_group = register(
+        &scope.ctx,
+        &group_label,
+        &LogGroupArgs {
+            name: set(group.clone()),
+            retention_in_days: set(config.log_retention_days),
+            kms_key_id: set(keys.compute.output::<String>("arn")),
+            tags: set(tags::named(config, &group_label)),
+            ..Default::default()
+        },
+        scope.child_of(parent),
+    );
+    let content = keys.compute.output::<String>("arn").map(move |key| {
+        serde_json::json!({
+            "schemaVersion": "1.0",
+            "description": "Payments platform: encrypted, logged Session Manager sessions",
+            "sessionType": "Standard_Stream",
+            "inputs": {
+                "kmsKeyId": key,
+                "cloudWatchLogGroupName": group,
+                "cloudWatchEncryptionEnabled": true,
+                "cloudWatchStreamingEnabled": true,
+                "s3BucketName": "",
+                "s3KeyPrefix": "",
+                "s3EncryptionEnabled": true,
+                "runAsEnabled": false,
+                "runAsDefaultUser": "",
+                "idleSessionTimeout": "20",
+                "shellProfile": {"linux": "", "windows": ""}
+            }
+        })
+        .to_string()
+    });
+    let label = config.naming.label("ssm-session-preferences");
+    register(
+        &scope.ctx,
+        &label,
+        &DocumentArgs {
+            name: set(SESSION_MANAGER_DOCUMENT.to_owned()),
+            document_type: set("Session".to_owned()),
+            document_format: set("JSON".to_owned()),
+            content: set(content),
+            tags: set(tags::named(config, &label)),
+            ..Default::default()
+        },
+        scope.child_of(parent).with_depends_on([&log_group]),
+    );
 }
 
 /// The dedicated system user the application runs as: no login shell, no home directory, owner of
@@ -120,9 +187,17 @@ systemctl enable --now payments-app
     )
 }
 
+/// The warning of a production stack that reads the AMI from SSM on every run.
+pub const UNPINNED_AMI_WARNING: &str = "amiId is not set: the AMI is read from the SSM public \
+     parameter on every run, so a new Amazon Linux release replaces the whole fleet at the next \
+     unrelated update. Pin it: pulumi config set amiId <the parameter's current value>";
+
 async fn image_id(scope: &Scope) -> Result<String, String> {
     if let Some(ami) = &scope.config.ami_id {
         return Ok(ami.clone());
+    }
+    if crate::config::is_production(&scope.config.environment) {
+        scope.ctx.warn(UNPINNED_AMI_WARNING);
     }
     let args = GetParameterArgs {
         name: set(AL2023_PARAMETER),
@@ -164,6 +239,7 @@ pub async fn build(
         },
         opts(),
     );
+    session_preferences(scope, &component, keys);
     let image = image_id(scope).await?;
     let lt_name = config.naming.name(NameKind::LaunchTemplate);
     // The group propagates every tag, the phase included, to its instances; the template carries
@@ -260,7 +336,9 @@ pub async fn build(
             instance_refresh: Some(GroupInstanceRefreshArgs {
                 strategy: set("Rolling"),
                 preferences: Some(GroupInstanceRefreshPreferencesArgs {
-                    min_healthy_percentage: set(50),
+                    // Launch before terminate: the group never drops below its capacity
+                    // while instances are replaced (100% healthy, up to 50% extra).
+                    min_healthy_percentage: set(100),
                     max_healthy_percentage: set(150),
                     instance_warmup: set("120"),
                     auto_rollback: set(true),

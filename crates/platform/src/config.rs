@@ -67,6 +67,27 @@ impl MigrationPhase {
     }
 }
 
+/// Whether the stack creates an account-level resource (a service-linked role, the Session Manager
+/// preferences) or uses the one the account has.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AccountLevel {
+    /// The stack creates it (a fresh account, where it does not exist yet).
+    Create,
+    /// The account already has it, managed elsewhere.
+    Existing,
+}
+
+impl Expected for AccountLevel {
+    fn expected() -> String {
+        "one of `create`, `existing`".to_owned()
+    }
+
+    fn choices() -> &'static [&'static str] {
+        &["create", "existing"]
+    }
+}
+
 /// How the HTTPS certificate is obtained.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum CertificateSource {
@@ -147,8 +168,21 @@ pub struct PlatformConfig {
     pub db_engine_version: String,
     /// RDS allocated storage in GiB.
     pub db_allocated_storage: i64,
-    /// Master user name.
+    /// Whether the stack creates `AWSServiceRoleForAutoScaling`, which the compute key's policy
+    /// names (KMS refuses a key policy naming a principal that does not exist).
+    pub autoscaling_service_role: AccountLevel,
+    /// The IAM principals (ARNs) that administer the keys (the deploying role among them) and
+    /// never use them; key use is granted apart, to the services and roles that need it. `None`:
+    /// the account root administers them (warned).
+    pub key_administrators: Option<Vec<String>>,
+    /// Whether the stack creates the account's Session Manager preferences (the
+    /// `SSM-SessionManagerRunShell` document): sessions encrypted with the compute key and logged
+    /// to an encrypted log group.
+    pub session_manager_preferences: AccountLevel,
+    /// Master user name (break-glass administration only).
     pub db_username: String,
+    /// The application's database user, authenticated with IAM database authentication.
+    pub db_app_username: String,
     /// Master password from config (secret); `None` means RDS manages it in Secrets Manager.
     pub db_password: Option<Output<String>>,
     /// Automated backup retention in days (>= 7).
@@ -174,6 +208,40 @@ pub struct PlatformConfig {
 /// Whether `environment` names production (stricter checks, Multi-AZ replication).
 pub fn is_production(environment: &str) -> bool {
     matches!(environment, "prod" | "production")
+}
+
+/// Whether `text` is the ARN of an IAM role or user (`arn:<partition>:iam::<account>:role/...`).
+pub fn is_iam_principal_arn(text: &str) -> bool {
+    let parts: Vec<&str> = text.splitn(6, ':').collect();
+    match parts.as_slice() {
+        ["arn", partition, "iam", "", account, resource] => {
+            !partition.is_empty()
+                && account.len() == 12
+                && account.bytes().all(|b| b.is_ascii_digit())
+                && (resource.starts_with("role/") || resource.starts_with("user/"))
+                && resource.len() > 5
+                && !resource.contains('*')
+        }
+        _ => false,
+    }
+}
+
+/// Whether `text` is a MySQL user name the platform accepts: 1-32 ASCII letters, digits or
+/// underscores, starting with a letter.
+pub fn is_mysql_user(text: &str) -> bool {
+    (1..=32).contains(&text.len())
+        && text.starts_with(|c: char| c.is_ascii_alphabetic())
+        && text.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+}
+
+/// Whether `text` is an AMI id: `ami-` and 8 or 17 lowercase hexadecimal digits.
+pub fn is_ami_id(text: &str) -> bool {
+    text.strip_prefix("ami-").is_some_and(|hex| {
+        matches!(hex.len(), 8 | 17)
+            && hex
+                .bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+    })
 }
 
 /// Parses `a.b.c.d/n` into its address and prefix length.
@@ -219,7 +287,30 @@ pub fn load(config: &Config) -> Result<PlatformConfig, ConfigErrors> {
     let db_instance_class = r.get_or("dbInstanceClass", "db.r6g.large".to_owned());
     let db_engine_version = r.get_or("dbEngineVersion", "8.4.6".to_owned());
     let db_allocated_storage = r.get_or("dbAllocatedStorage", 50_i64);
+    let autoscaling_service_role = r.get_or("autoScalingServiceRole", AccountLevel::Create);
+    let key_administrators: Option<Vec<String>> = r.get("keyAdministrators");
+    for admin in key_administrators.iter().flatten() {
+        if !is_iam_principal_arn(admin) {
+            r.invalid(
+                "keyAdministrators",
+                Some(admin.clone()),
+                "is not the ARN of an IAM role or user",
+                "list role or user ARNs, e.g. arn:aws:iam::123456789012:role/payments-key-admin \
+                 (include the role that deploys the stack: it tags, rotates and deletes the keys)",
+            );
+        }
+    }
+    if key_administrators.as_ref().is_some_and(Vec::is_empty) {
+        r.invalid(
+            "keyAdministrators",
+            None,
+            "is empty: nobody could administer the keys",
+            "list at least the role that deploys the stack",
+        );
+    }
+    let session_manager_preferences = r.get_or("sessionManagerPreferences", AccountLevel::Create);
     let db_username = r.get_or("dbUsername", "paymentsadmin".to_owned());
+    let db_app_username = r.get_or("dbAppUsername", "payments_app".to_owned());
     let db_password = r.get_secret::<String>("dbPassword");
     let backup_retention_days = r.get_or("backupRetentionDays", 7_i64);
     let backup_window = r.get_or("backupWindow", "03:00-04:00".to_owned());
@@ -278,6 +369,26 @@ pub fn load(config: &Config) -> Result<PlatformConfig, ConfigErrors> {
                 "set a value from 2 to 6",
             );
         }
+    }
+    if let Some(ami) = &ami_id
+        && !is_ami_id(ami)
+    {
+        r.invalid(
+            "amiId",
+            Some(ami.clone()),
+            "is not an AMI id",
+            "use `ami-` followed by 8 or 17 hexadecimal digits, e.g. the value of the SSM \
+             parameter /aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64",
+        );
+    }
+    if !is_mysql_user(&db_app_username) || db_app_username == db_username {
+        r.invalid(
+            "dbAppUsername",
+            Some(db_app_username.clone()),
+            "is not a MySQL user name distinct from dbUsername",
+            "use 1-32 letters, digits or underscores, starting with a letter, other than the \
+             master user",
+        );
     }
     if asg_min_size > asg_max_size {
         r.invalid(
@@ -455,7 +566,11 @@ pub fn load(config: &Config) -> Result<PlatformConfig, ConfigErrors> {
         db_instance_class,
         db_engine_version,
         db_allocated_storage,
+        autoscaling_service_role,
+        key_administrators,
+        session_manager_preferences,
         db_username,
+        db_app_username,
         db_password,
         backup_retention_days,
         backup_window,

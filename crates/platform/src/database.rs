@@ -23,16 +23,22 @@ use crate::scope::{Scope, set};
 use crate::security::{MYSQL_PORT, SecurityGroups};
 use crate::tags;
 
-/// The logs RDS exports to CloudWatch.
-pub const LOG_EXPORTS: [&str; 4] = ["audit", "error", "general", "slowquery"];
+/// The logs RDS exports to CloudWatch. The general query log is not among them: it records every
+/// statement with its literal values (card numbers), so it is off and data access is logged by
+/// the audit plugin instead.
+pub const LOG_EXPORTS: [&str; 3] = ["audit", "error", "slowquery"];
 
-/// Parameters of the parameter group: TLS only, row-based binlogs for replication, and the general
-/// and slow query logs on.
+/// The audit plugin's events: connections, schema and privilege changes, and data access (DML,
+/// reads included).
+pub const AUDIT_EVENTS: &str = "CONNECT,QUERY_DDL,QUERY_DCL,QUERY_DML";
+
+/// Parameters of the parameter group: TLS only, row-based binlogs for replication, the general
+/// query log off and the slow query log on.
 pub const PARAMETERS: [(&str, &str, &str); 6] = [
     ("require_secure_transport", "ON", "immediate"),
     ("binlog_format", "ROW", "immediate"),
     ("binlog_row_image", "FULL", "immediate"),
-    ("general_log", "1", "immediate"),
+    ("general_log", "0", "immediate"),
     ("slow_query_log", "1", "immediate"),
     ("log_output", "FILE", "immediate"),
 ];
@@ -118,7 +124,13 @@ pub fn build(
                 option_settings: Some(vec![
                     OptionGroupOptionOptionSettingArgs {
                         name: set("SERVER_AUDIT_EVENTS"),
-                        value: set("CONNECT,QUERY_DDL,QUERY_DCL"),
+                        value: set(AUDIT_EVENTS),
+                    },
+                    // The application's user and the break-glass master user; RDS's own
+                    // `rdsadmin` housekeeping stays out of the audit log.
+                    OptionGroupOptionOptionSettingArgs {
+                        name: set("SERVER_AUDIT_INCL_USERS"),
+                        value: set(format!("{},{}", config.db_app_username, config.db_username)),
                     },
                     OptionGroupOptionOptionSettingArgs {
                         name: set("SERVER_AUDIT_FILE_ROTATIONS"),
@@ -211,7 +223,13 @@ pub fn build(
         },
         ResourceOptions {
             additional_secret_outputs: vec!["password".to_owned()],
-            ..opts().with_depends_on(log_groups.iter())
+            // IAM is eventually consistent: RDS refuses a monitoring role whose policy is
+            // not attached yet, so the instance waits for the attachment.
+            ..opts().with_depends_on(
+                log_groups
+                    .iter()
+                    .chain(std::iter::once(&identity.monitoring_attachment)),
+            )
         },
     );
     Database { instance }

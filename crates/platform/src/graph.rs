@@ -1,20 +1,92 @@
-//! `graph`: the architecture drawn from the registrations of a plan: the VPC, both zones with
-//! their subnets per tier, the ALB, the ASG, RDS primary and standby, buckets, keys, the VPN to the
-//! data center, the traffic weights, and security-group edges labelled with their ports. Output as
-//! Graphviz DOT or Mermaid; SVG/PNG through Graphviz's `dot` when it is installed.
+//! `graph`: the architecture drawn from the registrations of a plan, the way AWS reference
+//! architectures are drawn: the region and the VPC as frames; one column per availability zone
+//! (sorted, so `a` comes before `b`); a row per tier (public, app, data) with each subnet framed
+//! inside its zone; the ALB across the public row; the Auto Scaling group's instances in the app
+//! subnet of every zone; the RDS primary and its Multi-AZ standby in the data subnets of their
+//! zones; buckets, keys and the audit services beside the VPC; the data center outside the region
+//! with the VPN and DMS paths. Edges carry the ports the security-group rules admit and, during a
+//! migration, the traffic weights.
+//!
+//! Output as Graphviz DOT or Mermaid; SVG/PNG through Graphviz's `dot` when it is installed. The
+//! DOT pins every node and frame to the grid (`layout=neato`, positions with `!`), so the picture
+//! is the same on every run and does not depend on a layout engine's heuristics.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use pulumi_runtime::plan::{Plan, PlanResource};
 use serde_json::Value;
 
+/// One frame (a box drawn behind the nodes; a Mermaid subgraph) on a node's path, outermost first.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+struct Frame {
+    /// Sort key and name: frames are listed in this order.
+    key: String,
+    /// The caption.
+    label: String,
+}
+
+/// The tiers of subnets, top to bottom.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum Tier {
+    /// Public subnets.
+    Public,
+    /// Application subnets.
+    App,
+    /// Database subnets.
+    Data,
+}
+
+/// The tiers by the word in a subnet's name, with their captions.
+const TIERS: [(&str, Tier, &str); 3] = [
+    ("public", Tier::Public, "Public subnet"),
+    ("app", Tier::App, "App subnet (private)"),
+    ("db", Tier::Data, "Data subnet (private)"),
+];
+
+/// Where a node is drawn.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum Place {
+    /// Above the region, over the VPC.
+    Internet,
+    /// Outside the region, on the left.
+    DataCenter,
+    /// The VPN gateway (left) in the VPC's gateway row.
+    VpnGateway,
+    /// The internet gateway (centre) in the VPC's gateway row.
+    InternetGateway,
+    /// Across the public subnets of every zone.
+    Balancer,
+    /// Inside the subnet of `tier` in the `zone`-th zone, the `slot`-th from the left.
+    Subnet {
+        zone: usize,
+        tier: Tier,
+        slot: usize,
+    },
+    /// The web ACL, at the top of the services frame beside the ALB.
+    Firewall,
+    /// The `slot`-th entry (top to bottom) of a column of the services frame.
+    Service { column: usize, slot: usize },
+}
+
 /// A node of the architecture.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 struct Node {
     id: String,
     label: String,
-    /// The cluster it is drawn in: `("vpc", zone, tier)`-like path, empty for outside the VPC.
-    cluster: Vec<String>,
+    /// The frames it is drawn in, outermost first; empty outside the region.
+    frames: Vec<Frame>,
+    place: Place,
+}
+
+/// How an edge is drawn.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum Kind {
+    /// Traffic or data flow (solid arrow).
+    Flow,
+    /// Two ends of one connection (arrows both ways).
+    Both,
+    /// An attachment (dashed, no arrow).
+    Part,
 }
 
 /// A labelled edge.
@@ -23,6 +95,7 @@ struct Edge {
     from: String,
     to: String,
     label: String,
+    kind: Kind,
 }
 
 /// The architecture extracted from a plan.
@@ -30,6 +103,16 @@ struct Edge {
 pub struct Architecture {
     nodes: BTreeSet<Node>,
     edges: BTreeSet<Edge>,
+    /// The region frame, the VPC frame and the services frame.
+    region: Option<Frame>,
+    vpc: Option<Frame>,
+    services: Option<Frame>,
+    /// The zones, sorted (`a` before `b`), with their frames.
+    zones: Vec<(String, Frame)>,
+    /// Every subnet's frame by zone index and tier (drawn even when nothing is inside).
+    subnets: Vec<(usize, Tier, Frame)>,
+    /// The columns of the services frame, left to right.
+    service_columns: Vec<Frame>,
 }
 
 fn input_str<'a>(resource: &'a PlanResource, key: &str) -> Option<&'a str> {
@@ -37,9 +120,11 @@ fn input_str<'a>(resource: &'a PlanResource, key: &str) -> Option<&'a str> {
 }
 
 fn node_id(resource: &PlanResource) -> String {
-    resource
-        .name
-        .chars()
+    id_of(&resource.name)
+}
+
+fn id_of(text: &str) -> String {
+    text.chars()
         .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
         .collect()
 }
@@ -51,137 +136,402 @@ fn depends_on(resource: &PlanResource, property: &str, urn: &str) -> bool {
         .is_some_and(|urns| urns.iter().any(|u| u == urn))
 }
 
+/// One subnet as drawn.
+#[derive(Clone, Debug)]
+struct Subnet {
+    urn: String,
+    zone: usize,
+    tier: Tier,
+    frames: Vec<Frame>,
+}
+
+/// What the extraction steps share: the plan, the outer frames and the subnets.
+struct Layout<'p> {
+    plan: &'p Plan,
+    vpc: Vec<Frame>,
+    services: Vec<Frame>,
+    subnets: Vec<Subnet>,
+    /// Logical owner (ASG, RDS) -> the nodes drawn for it, with their zone index.
+    placed: BTreeMap<String, Vec<(String, Option<usize>)>>,
+}
+
+impl<'p> Layout<'p> {
+    fn of_type(&self, ty: &'static str) -> impl Iterator<Item = &'p PlanResource> + 'p {
+        self.plan.resources.iter().filter(move |r| r.ty == ty)
+    }
+
+    /// The subnets `resource` places itself in through `property`.
+    fn subnets_of(&self, resource: &PlanResource, property: &str) -> Vec<Subnet> {
+        self.subnets
+            .iter()
+            .filter(|s| depends_on(resource, property, &s.urn))
+            .cloned()
+            .collect()
+    }
+
+    /// The subnet of `tier` in the `zone`-th zone.
+    fn subnet(&self, tier: Tier, zone: usize) -> Option<&Subnet> {
+        self.subnets
+            .iter()
+            .find(|s| s.tier == tier && s.zone == zone)
+    }
+}
+
 impl Architecture {
     /// Extracts the architecture from `plan`.
     pub fn of(plan: &Plan) -> Self {
         let mut arch = Architecture::default();
-        let of_type = |ty: &'static str| plan.resources.iter().filter(move |r| r.ty == ty);
-        let node = |resource: &PlanResource, label: String, cluster: Vec<String>| Node {
-            id: node_id(resource),
-            label,
-            cluster,
-        };
-        let zone_of: BTreeMap<&str, String> = of_type("aws:ec2/subnet:Subnet")
-            .map(|s| {
-                (
-                    s.urn.as_str(),
-                    input_str(s, "availabilityZone").unwrap_or("?").to_owned(),
-                )
-            })
-            .collect();
-        for subnet in of_type("aws:ec2/subnet:Subnet") {
-            let zone = zone_of
-                .get(subnet.urn.as_str())
-                .cloned()
-                .unwrap_or_default();
-            let cidr = input_str(subnet, "cidrBlock").unwrap_or("?");
-            arch.nodes.insert(node(
-                subnet,
-                format!("{}\\n{cidr}", subnet.name),
-                vec!["vpc".into(), zone],
-            ));
-        }
-        let subnets_of = |resource: &PlanResource, property: &str| -> Vec<String> {
-            plan.resources
-                .iter()
-                .filter(|s| {
-                    s.ty == "aws:ec2/subnet:Subnet" && depends_on(resource, property, &s.urn)
-                })
-                .map(node_id)
-                .collect()
-        };
-        let mut placed: Vec<(String, Vec<String>, String)> = Vec::new();
-        for alb in of_type("aws:lb/loadBalancer:LoadBalancer") {
-            arch.nodes.insert(node(
-                alb,
-                format!("ALB {}\\nHTTPS 443 (HTTP 80 redirects)", alb.name),
-                vec!["vpc".into()],
-            ));
-            placed.push((node_id(alb), subnets_of(alb, "subnets"), "in".into()));
-        }
-        for asg in of_type("aws:autoscaling/group:Group") {
-            let size = format!(
-                "{}-{}",
-                asg.inputs
-                    .get("minSize")
-                    .map(Value::to_string)
-                    .unwrap_or_default(),
-                asg.inputs
-                    .get("maxSize")
-                    .map(Value::to_string)
-                    .unwrap_or_default()
-            );
-            arch.nodes.insert(node(
-                asg,
-                format!("ASG {}\\n{size} instances", asg.name),
-                vec!["vpc".into()],
-            ));
-            placed.push((
-                node_id(asg),
-                subnets_of(asg, "vpcZoneIdentifiers"),
-                "in".into(),
-            ));
-        }
-        for db in of_type("aws:rds/instance:Instance") {
-            let engine = format!("MySQL {}", input_str(db, "engineVersion").unwrap_or(""));
-            arch.nodes.insert(node(
-                db,
-                format!("RDS {}\\n{engine} primary", db.name),
-                vec!["vpc".into()],
-            ));
-            if db.inputs.get("multiAz") == Some(&Value::Bool(true)) {
-                arch.nodes.insert(Node {
-                    id: format!("{}_standby", node_id(db)),
-                    label: "RDS standby\\n(Multi-AZ, synchronous)".into(),
-                    cluster: vec!["vpc".into()],
-                });
-                arch.edges.insert(Edge {
-                    from: node_id(db),
-                    to: format!("{}_standby", node_id(db)),
-                    label: "replication".into(),
-                });
-            }
-            let groups: Vec<&PlanResource> = of_type("aws:rds/subnetGroup:SubnetGroup")
-                .filter(|g| depends_on(db, "dbSubnetGroupName", &g.urn))
-                .collect();
-            for group in groups {
-                placed.push((node_id(db), subnets_of(group, "subnetIds"), "in".into()));
-            }
-        }
-        for dms in of_type("aws:dms/replicationInstance:ReplicationInstance") {
-            arch.nodes
-                .insert(node(dms, format!("DMS {}", dms.name), vec!["vpc".into()]));
-        }
-        for (node, subnets, label) in placed {
-            for subnet in subnets {
-                arch.edges.insert(Edge {
-                    from: node.clone(),
-                    to: subnet,
-                    label: label.clone(),
-                });
-            }
-        }
-        for bucket in of_type("aws:s3/bucket:Bucket") {
-            arch.nodes.insert(node(
-                bucket,
-                format!("S3 {}", input_str(bucket, "bucket").unwrap_or(&bucket.name)),
-                vec!["storage".into()],
-            ));
-        }
-        for key in of_type("aws:kms/key:Key") {
-            arch.nodes.insert(node(
-                key,
-                format!("KMS {} (rotating)", key.name),
-                vec!["keys".into()],
-            ));
-        }
-        arch.security_edges(plan);
-        arch.migration(plan);
+        let mut layout = arch.frames(plan);
+        arch.gateways(&layout);
+        arch.load_balancer(&layout);
+        arch.app_tier(&mut layout);
+        arch.data_tier(&mut layout);
+        arch.services(&layout);
+        arch.security_edges(&layout);
+        arch.migration(&layout);
         arch
     }
 
-    /// Edges between security groups' owners, labelled with the ports the rules admit.
-    fn security_edges(&mut self, plan: &Plan) {
+    fn add(&mut self, id: &str, label: String, frames: &[Frame], place: Place) {
+        self.nodes.insert(Node {
+            id: id.to_owned(),
+            label,
+            frames: frames.to_vec(),
+            place,
+        });
+    }
+
+    /// The next free slot of the subnet of `tier` in the `zone`-th zone.
+    fn slot(&self, zone: usize, tier: Tier) -> Place {
+        let slot = self
+            .nodes
+            .iter()
+            .filter(|n| matches!(n.place, Place::Subnet { zone: z, tier: t, .. } if z == zone && t == tier))
+            .count();
+        Place::Subnet { zone, tier, slot }
+    }
+
+    fn edge(&mut self, from: &str, to: &str, label: impl Into<String>, kind: Kind) {
+        self.edges.insert(Edge {
+            from: from.to_owned(),
+            to: to.to_owned(),
+            label: label.into(),
+            kind,
+        });
+    }
+
+    /// Step 1: the region, VPC, services, zone and subnet frames.
+    fn frames<'p>(&mut self, plan: &'p Plan) -> Layout<'p> {
+        let region = plan
+            .resources
+            .iter()
+            .find(|r| r.ty == "pulumi:providers:aws")
+            .and_then(|p| input_str(p, "region"))
+            .unwrap_or("?");
+        let region = Frame {
+            key: "region".into(),
+            label: format!("AWS Cloud: region {region}"),
+        };
+        let vpc_label = plan
+            .resources
+            .iter()
+            .find(|r| r.ty == "aws:ec2/vpc:Vpc")
+            .map(|vpc| {
+                format!(
+                    "VPC {} ({})",
+                    vpc.name,
+                    input_str(vpc, "cidrBlock").unwrap_or("?")
+                )
+            })
+            .unwrap_or_else(|| "VPC".to_owned());
+        let vpc_frame = Frame {
+            key: "1_vpc".into(),
+            label: vpc_label,
+        };
+        let services_frame = Frame {
+            key: "2_services".into(),
+            label: "Regional services: storage, keys, audit".into(),
+        };
+        let vpc = vec![region.clone(), vpc_frame.clone()];
+        let services = vec![region.clone(), services_frame.clone()];
+        self.region = Some(region);
+        self.vpc = Some(vpc_frame);
+        self.services = Some(services_frame);
+        let subnets_in_plan: Vec<(&PlanResource, Tier, &str, String)> = plan
+            .resources
+            .iter()
+            .filter(|r| r.ty == "aws:ec2/subnet:Subnet")
+            .filter_map(|subnet| {
+                let word = subnet.name.split('-').nth(1).unwrap_or("");
+                let &(_, tier, caption) = TIERS.iter().find(|(w, _, _)| *w == word)?;
+                let zone = input_str(subnet, "availabilityZone").unwrap_or("?");
+                Some((subnet, tier, caption, zone.to_owned()))
+            })
+            .collect();
+        let zones: BTreeSet<&str> = subnets_in_plan.iter().map(|s| s.3.as_str()).collect();
+        self.zones = zones
+            .iter()
+            .map(|zone| {
+                (
+                    (*zone).to_owned(),
+                    Frame {
+                        key: format!("zone_{}", id_of(zone)),
+                        label: format!("Availability zone {zone}"),
+                    },
+                )
+            })
+            .collect();
+        let mut subnets = Vec::new();
+        for (subnet, tier, caption, zone) in &subnets_in_plan {
+            let index = self.zones.iter().position(|(z, _)| z == zone).unwrap_or(0);
+            let frame = Frame {
+                key: format!("{}_{}", *tier as u8, id_of(&subnet.name)),
+                label: format!(
+                    "{caption} {}\\n{}",
+                    subnet.name,
+                    input_str(subnet, "cidrBlock").unwrap_or("?")
+                ),
+            };
+            let mut frames = vpc.clone();
+            frames.push(self.zones[index].1.clone());
+            frames.push(frame.clone());
+            self.subnets.push((index, *tier, frame));
+            subnets.push(Subnet {
+                urn: subnet.urn.clone(),
+                zone: index,
+                tier: *tier,
+                frames,
+            });
+        }
+        self.subnets.sort();
+        subnets.sort_by_key(|s| (s.zone, s.tier));
+        Layout {
+            plan,
+            vpc,
+            services,
+            subnets,
+            placed: BTreeMap::new(),
+        }
+    }
+
+    /// Step 2: the VPN and internet gateways, and the NAT gateways in their public subnets.
+    fn gateways(&mut self, layout: &Layout<'_>) {
+        for vgw in layout.of_type("aws:ec2/vpnGateway:VpnGateway") {
+            self.add(
+                &node_id(vgw),
+                format!("Virtual private gateway\\n{}", vgw.name),
+                &layout.vpc,
+                Place::VpnGateway,
+            );
+        }
+        for igw in layout.of_type("aws:ec2/internetGateway:InternetGateway") {
+            self.add(
+                &node_id(igw),
+                format!("Internet gateway\\n{}", igw.name),
+                &layout.vpc,
+                Place::InternetGateway,
+            );
+        }
+        for nat in layout.of_type("aws:ec2/natGateway:NatGateway") {
+            for subnet in layout.subnets_of(nat, "subnetId") {
+                let place = self.slot(subnet.zone, subnet.tier);
+                self.add(
+                    &node_id(nat),
+                    format!("NAT gateway\\n{}", nat.name),
+                    &subnet.frames,
+                    place,
+                );
+            }
+        }
+    }
+
+    /// Step 3: the ALB across the public row, and its web ACL beside it.
+    fn load_balancer(&mut self, layout: &Layout<'_>) {
+        for alb in layout.of_type("aws:lb/loadBalancer:LoadBalancer") {
+            let zones: Vec<String> = layout
+                .subnets_of(alb, "subnets")
+                .iter()
+                .filter_map(|s| self.zones.get(s.zone).map(|(z, _)| z.clone()))
+                .collect();
+            self.add(
+                &node_id(alb),
+                format!(
+                    "Application Load Balancer {}, internet-facing, in {}\\nHTTPS 443 (HTTP 80 redirects)",
+                    alb.name,
+                    zones.join(" and ")
+                ),
+                &layout.vpc,
+                Place::Balancer,
+            );
+        }
+        for acl in layout.of_type("aws:wafv2/webAcl:WebAcl") {
+            self.add(
+                &node_id(acl),
+                format!("AWS WAF web ACL {}\\nmanaged rule groups, logged", acl.name),
+                &layout.services,
+                Place::Firewall,
+            );
+            for alb in layout.of_type("aws:lb/loadBalancer:LoadBalancer") {
+                self.edge(&node_id(alb), &node_id(acl), "inspected by", Kind::Part);
+            }
+        }
+    }
+
+    /// Step 4: the Auto Scaling group's instances in the app subnet of each zone.
+    fn app_tier(&mut self, layout: &mut Layout<'_>) {
+        for asg in layout.of_type("aws:autoscaling/group:Group") {
+            let id = node_id(asg);
+            let size = |key: &str| {
+                asg.inputs
+                    .get(key)
+                    .map(Value::to_string)
+                    .unwrap_or_default()
+            };
+            let mut parts = Vec::new();
+            for subnet in layout.subnets_of(asg, "vpcZoneIdentifiers") {
+                let part = format!("{id}_{}", subnet.zone);
+                let place = self.slot(subnet.zone, subnet.tier);
+                self.add(
+                    &part,
+                    format!(
+                        "EC2 instances of ASG {}\\n{}-{} across the zones",
+                        asg.name,
+                        size("minSize"),
+                        size("maxSize")
+                    ),
+                    &subnet.frames,
+                    place,
+                );
+                parts.push((part, Some(subnet.zone)));
+            }
+            layout.placed.insert(id, parts);
+        }
+    }
+
+    /// Step 5: the RDS primary and standby, and the DMS replication instance, in the data row.
+    fn data_tier(&mut self, layout: &mut Layout<'_>) {
+        for dms in layout.of_type("aws:dms/replicationInstance:ReplicationInstance") {
+            let Some(subnet) = layout.subnet(Tier::Data, 0) else {
+                continue;
+            };
+            let multi_az = if dms.inputs.get("multiAz") == Some(&Value::Bool(true)) {
+                "Multi-AZ"
+            } else {
+                "single-AZ"
+            };
+            let place = self.slot(subnet.zone, subnet.tier);
+            self.add(
+                &node_id(dms),
+                format!("DMS {}\\n({multi_az})", dms.name),
+                &subnet.frames,
+                place,
+            );
+        }
+        for db in layout.of_type("aws:rds/instance:Instance") {
+            let id = node_id(db);
+            let engine = format!("MySQL {}", input_str(db, "engineVersion").unwrap_or(""));
+            let primary = input_str(db, "availabilityZone")
+                .and_then(|zone| self.zones.iter().position(|(z, _)| z == zone))
+                .unwrap_or(0);
+            let mut parts = Vec::new();
+            if let Some(subnet) = layout.subnet(Tier::Data, primary) {
+                let place = self.slot(subnet.zone, subnet.tier);
+                self.add(
+                    &id,
+                    format!("RDS {} primary\\n{engine}, encrypted", db.name),
+                    &subnet.frames,
+                    place,
+                );
+                parts.push((id.clone(), Some(primary)));
+            }
+            let standby = (0..self.zones.len()).find(|z| *z != primary);
+            if db.inputs.get("multiAz") == Some(&Value::Bool(true))
+                && let Some(subnet) = standby.and_then(|z| layout.subnet(Tier::Data, z))
+            {
+                let place = self.slot(subnet.zone, subnet.tier);
+                self.add(
+                    &format!("{id}_standby"),
+                    format!("RDS {} standby\\nMulti-AZ, synchronous replica", db.name),
+                    &subnet.frames,
+                    place,
+                );
+            }
+            layout.placed.insert(id, parts);
+        }
+    }
+
+    /// Step 6: buckets, keys and the audit services beside the VPC, one column each.
+    fn services(&mut self, layout: &Layout<'_>) {
+        let mut columns: Vec<(&str, Vec<(String, String)>)> = Vec::new();
+        let buckets = layout
+            .of_type("aws:s3/bucket:Bucket")
+            .map(|b| {
+                let name = input_str(b, "bucket").unwrap_or(&b.name);
+                (node_id(b), format!("S3 {name}"))
+            })
+            .collect();
+        columns.push(("Amazon S3", buckets));
+        let keys = layout
+            .of_type("aws:kms/key:Key")
+            .map(|k| (node_id(k), format!("KMS {} (rotating)", k.name)))
+            .collect();
+        columns.push(("AWS KMS", keys));
+        let count = |ty: &'static str| layout.of_type(ty).count();
+        let mut audit = Vec::new();
+        if count("aws:ec2/flowLog:FlowLog") > 0 {
+            audit.push((
+                "flow_logs".to_owned(),
+                "VPC flow logs (all traffic)\\nto the log bucket".to_owned(),
+            ));
+        }
+        let groups = count("aws:cloudwatch/logGroup:LogGroup");
+        if groups > 0 {
+            audit.push((
+                "log_groups".to_owned(),
+                format!("CloudWatch Logs\\n{groups} encrypted log groups"),
+            ));
+        }
+        let alarms = count("aws:cloudwatch/metricAlarm:MetricAlarm");
+        if alarms > 0 {
+            audit.push((
+                "alarms".to_owned(),
+                format!("CloudWatch alarms ({alarms})\\nto the encrypted SNS topic"),
+            ));
+        }
+        columns.push(("Audit and monitoring", audit));
+        for (name, entries) in columns.into_iter().filter(|(_, e)| !e.is_empty()) {
+            let column = self.service_columns.len();
+            let frame = Frame {
+                key: format!("{column}_{}", id_of(name)),
+                label: name.to_owned(),
+            };
+            let mut frames = layout.services.clone();
+            frames.push(frame.clone());
+            self.service_columns.push(frame);
+            for (slot, (id, label)) in entries.into_iter().enumerate() {
+                self.add(&id, label, &frames, Place::Service { column, slot });
+            }
+        }
+    }
+
+    /// The nodes drawn for the logical owner `id`, keeping only those in `zone` when it is
+    /// given and the owner has a node there.
+    fn expand(layout: &Layout<'_>, id: &str, zone: Option<usize>) -> Vec<(String, Option<usize>)> {
+        let Some(parts) = layout.placed.get(id) else {
+            return vec![(id.to_owned(), None)];
+        };
+        let same: Vec<_> = parts
+            .iter()
+            .filter(|(_, z)| zone.is_some() && *z == zone)
+            .cloned()
+            .collect();
+        if same.is_empty() { parts.clone() } else { same }
+    }
+
+    /// Step 7: edges between security groups' owners, labelled with the ports the rules admit;
+    /// within the VPC, zone by zone.
+    fn security_edges(&mut self, layout: &Layout<'_>) {
+        let plan = layout.plan;
         // Which node each security group belongs to: the ALB, the instances, the database, DMS.
         let owners: BTreeMap<String, String> = plan
             .resources
@@ -218,6 +568,8 @@ impl Architecture {
                 .and_then(|urns| urns.iter().find_map(|u| owners.get(u)))
                 .cloned()
         };
+        // (source, target) -> ports, so one edge carries every port between two nodes.
+        let mut ports: BTreeMap<(String, String), BTreeSet<i64>> = BTreeMap::new();
         for rule in plan
             .resources
             .iter()
@@ -229,157 +581,196 @@ impl Architecture {
             let port = rule
                 .inputs
                 .get("fromPort")
-                .map(Value::to_string)
-                .unwrap_or_default();
-            let source = match owner_of(rule, "referencedSecurityGroupId") {
-                Some(source) => source,
-                None => {
-                    self.nodes.insert(Node {
-                        id: "allowed_networks".into(),
-                        label: "Allowed networks\\n(allowedIngressCidrs, prefix lists)".into(),
-                        cluster: Vec::new(),
-                    });
-                    "allowed_networks".into()
+                .and_then(Value::as_i64)
+                .unwrap_or(-1);
+            match owner_of(rule, "referencedSecurityGroupId") {
+                Some(source) => {
+                    for (from, zone) in Self::expand(layout, &source, None) {
+                        for (to, _) in Self::expand(layout, &target, zone) {
+                            ports.entry((from.clone(), to)).or_default().insert(port);
+                        }
+                    }
                 }
-            };
-            self.edges.insert(Edge {
-                from: source,
-                to: target,
-                label: format!("tcp {port}"),
-            });
+                None => {
+                    // From outside: to the resource itself, not its per-zone nodes.
+                    ports
+                        .entry(("allowed_networks".into(), target))
+                        .or_default()
+                        .insert(port);
+                }
+            }
+        }
+        // Traffic from outside enters through the internet gateway.
+        let igw = layout
+            .of_type("aws:ec2/internetGateway:InternetGateway")
+            .next()
+            .map(node_id);
+        for ((mut from, to), ports) in ports {
+            if from == "allowed_networks" {
+                self.add(
+                    "allowed_networks",
+                    "Allowed networks\\n(allowedIngressCidrs, prefix lists)".into(),
+                    &[],
+                    Place::Internet,
+                );
+                if let Some(igw) = &igw {
+                    self.edge(&from, igw, "", Kind::Flow);
+                    from.clone_from(igw);
+                }
+            }
+            let ports: Vec<String> = ports.iter().map(i64::to_string).collect();
+            self.edge(&from, &to, format!("tcp {}", ports.join(", ")), Kind::Flow);
         }
     }
 
-    /// The VPN to the data center and the traffic weights.
-    fn migration(&mut self, plan: &Plan) {
-        let vpn = plan
-            .resources
-            .iter()
-            .find(|r| r.ty == "aws:ec2/vpnConnection:VpnConnection");
+    /// Step 8: the data center, the VPN, the DMS tasks and the traffic weights.
+    fn migration(&mut self, layout: &Layout<'_>) {
+        let plan = layout.plan;
+        let vpn = layout.of_type("aws:ec2/vpnConnection:VpnConnection").next();
         let on_prem_tg = plan.resources.iter().find(|r| {
             r.ty == "aws:lb/targetGroup:TargetGroup" && input_str(r, "targetType") == Some("ip")
         });
         if vpn.is_none() && on_prem_tg.is_none() {
             return;
         }
-        self.nodes.insert(Node {
-            id: "datacenter".into(),
-            label: "Data center\\n(on-prem app + MySQL)".into(),
-            cluster: Vec::new(),
-        });
+        self.add(
+            "datacenter",
+            "Data center\\n(on-prem app + MySQL)".into(),
+            &[],
+            Place::DataCenter,
+        );
         if let Some(vpn) = vpn {
             let routing = if vpn.inputs.get("staticRoutesOnly") == Some(&Value::Bool(true)) {
                 "static"
             } else {
                 "BGP"
             };
-            self.edges.insert(Edge {
-                from: "datacenter".into(),
-                to: "vpc_gateway".into(),
-                label: format!("Site-to-Site VPN, 2 tunnels ({routing})"),
-            });
-            self.nodes.insert(Node {
-                id: "vpc_gateway".into(),
-                label: "VPN gateway".into(),
-                cluster: vec!["vpc".into()],
-            });
-        }
-        for dms in plan
-            .resources
-            .iter()
-            .filter(|r| r.ty == "aws:dms/replicationTask:ReplicationTask")
-        {
-            let direction = input_str(dms, "migrationType").unwrap_or("?");
-            let dms_instance = plan
-                .resources
-                .iter()
-                .find(|r| r.ty == "aws:dms/replicationInstance:ReplicationInstance");
-            if let Some(instance) = dms_instance {
-                self.edges.insert(Edge {
-                    from: node_id(instance),
-                    to: "datacenter".into(),
-                    label: format!("DMS {direction}"),
-                });
+            for vgw in layout.of_type("aws:ec2/vpnGateway:VpnGateway") {
+                self.edge(
+                    &node_id(vgw),
+                    "datacenter",
+                    format!("Site-to-Site VPN, 2 tunnels ({routing})"),
+                    Kind::Both,
+                );
             }
         }
+        let dms_instance = layout
+            .of_type("aws:dms/replicationInstance:ReplicationInstance")
+            .next();
+        for task in layout.of_type("aws:dms/replicationTask:ReplicationTask") {
+            let kind = input_str(task, "migrationType").unwrap_or("?");
+            let direction = if task.name.contains("reverse") {
+                "reverse"
+            } else {
+                "forward"
+            };
+            if let Some(instance) = dms_instance {
+                self.edge(
+                    &node_id(instance),
+                    "datacenter",
+                    format!("DMS {direction} {kind} (over the VPN)"),
+                    Kind::Both,
+                );
+            }
+        }
+        self.weights(layout);
+    }
+
+    /// The listener's weights on the ALB's edges to the instances and to the data center.
+    fn weights(&mut self, layout: &Layout<'_>) {
+        let plan = layout.plan;
         let listener = plan.resources.iter().find(|r| {
             r.ty == "aws:lb/listener:Listener" && input_str(r, "protocol") == Some("HTTPS")
         });
-        let weights = listener
+        let Some(weights) = listener
             .and_then(|l| l.inputs.get("defaultActions"))
-            .and_then(|a| a[0]["forward"]["targetGroups"].as_array().cloned());
-        let alb = plan
-            .resources
+            .and_then(|a| a[0]["forward"]["targetGroups"].as_array().cloned())
+        else {
+            return;
+        };
+        let weight = |i: usize| {
+            weights
+                .get(i)
+                .map(|g| g["weight"].to_string())
+                .unwrap_or_default()
+        };
+        let Some(alb) = layout
+            .of_type("aws:lb/loadBalancer:LoadBalancer")
+            .next()
+            .map(node_id)
+        else {
+            return;
+        };
+        let instances: BTreeSet<String> = layout
+            .of_type("aws:autoscaling/group:Group")
+            .flat_map(|asg| Self::expand(layout, &node_id(asg), None))
+            .map(|(id, _)| id)
+            .collect();
+        let alb_parts: BTreeSet<String> = Self::expand(layout, &alb, None)
+            .into_iter()
+            .map(|(id, _)| id)
+            .collect();
+        let to_instances: Vec<Edge> = self
+            .edges
             .iter()
-            .find(|r| r.ty == "aws:lb/loadBalancer:LoadBalancer")
-            .map(node_id);
-        let asg = plan
-            .resources
-            .iter()
-            .find(|r| r.ty == "aws:autoscaling/group:Group")
-            .map(node_id);
-        if let (Some(weights), Some(alb), Some(asg)) = (weights, alb, asg) {
-            let weight = |i: usize| {
-                weights
-                    .get(i)
-                    .map(|g| g["weight"].to_string())
-                    .unwrap_or_default()
-            };
-            self.edges.insert(Edge {
-                from: alb.clone(),
-                to: asg,
-                label: format!("weight {}%", weight(0)),
-            });
-            self.edges.insert(Edge {
-                from: alb,
-                to: "datacenter".into(),
-                label: format!("weight {}% (IP targets over VPN)", weight(1)),
-            });
+            .filter(|e| alb_parts.contains(&e.from) && instances.contains(&e.to))
+            .cloned()
+            .collect();
+        for edge in to_instances {
+            self.edges.remove(&edge);
+            self.edge(
+                &edge.from,
+                &edge.to,
+                format!("{}, weight {}%", edge.label, weight(0)),
+                edge.kind,
+            );
         }
+        self.edge(
+            &alb,
+            "datacenter",
+            format!("weight {}% (IP targets over VPN)", weight(1)),
+            Kind::Flow,
+        );
     }
 
-    /// Graphviz DOT.
+    /// Graphviz DOT: frames as boxes behind the nodes, every position pinned on the grid.
     pub fn dot(&self) -> String {
+        let grid = Grid::new(self.zones.len(), self.service_columns.len());
         let mut out = String::from(
-            "digraph payments {\n  rankdir=LR;\n  node [shape=box, style=rounded, fontname=\"Helvetica\"];\n  edge [fontname=\"Helvetica\", fontsize=10];\n",
+            "digraph payments {\n  layout=neato;\n  splines=false;\n  overlap=true;\n  \
+             outputorder=nodesfirst;\n  fontname=\"Helvetica\";\n  \
+             node [shape=box, style=\"rounded,filled\", fillcolor=\"white\", fontname=\"Helvetica\", fontsize=10, margin=\"0.1,0.04\"];\n  \
+             edge [fontname=\"Helvetica\", fontsize=9];\n",
         );
-        let mut clusters: BTreeMap<Vec<String>, Vec<&Node>> = BTreeMap::new();
+        for (frame, rect, style) in self.frame_boxes(&grid) {
+            out.push_str(&format!(
+                "  frame_{} [label=\"{}\", labelloc=t, fixedsize=true, fontsize=12, width={:.2}, height={:.2}, pos=\"{:.2},{:.2}!\", {style}];\n",
+                id_of(&frame.key),
+                frame.label,
+                rect.width(),
+                rect.height(),
+                rect.centre_x(),
+                rect.centre_y()
+            ));
+        }
         for node in &self.nodes {
-            clusters.entry(node.cluster.clone()).or_default().push(node);
-        }
-        let label = |path: &[String]| match path.last().map(String::as_str) {
-            Some("vpc") => "VPC".to_owned(),
-            Some("storage") => "S3 buckets".to_owned(),
-            Some("keys") => "KMS keys".to_owned(),
-            Some(zone) => format!("Availability zone {zone}"),
-            None => String::new(),
-        };
-        let mut opened: Vec<String> = Vec::new();
-        for (path, nodes) in &clusters {
-            while !path.starts_with(&opened) {
-                opened.pop();
-                out.push_str("  }\n");
-            }
-            while opened.len() < path.len() {
-                opened.push(path[opened.len()].clone());
-                out.push_str(&format!(
-                    "  subgraph cluster_{} {{\n    label=\"{}\";\n",
-                    opened.join("_").replace('-', "_"),
-                    label(&opened)
-                ));
-            }
-            for node in nodes {
-                out.push_str(&format!("    {} [label=\"{}\"];\n", node.id, node.label));
-            }
-        }
-        for _ in opened {
-            out.push_str("  }\n");
+            let (x, y) = grid.position(node.place, self.cell_size(node.place));
+            let (width, height) = text_box(&node.label);
+            let width = if node.place == Place::Balancer {
+                grid.zones_width() - 1.0
+            } else {
+                width
+            };
+            out.push_str(&format!(
+                "  {} [label=\"{}\", pos=\"{x:.2},{y:.2}!\", fixedsize=true, width={width:.2}, height={height:.2}];\n",
+                node.id, node.label
+            ));
         }
         for edge in &self.edges {
-            let style = if edge.label == "in" {
-                ", style=dotted, arrowhead=none"
-            } else {
-                ""
+            let style = match edge.kind {
+                Kind::Flow => "",
+                Kind::Both => ", dir=both, color=\"#DD344C\", fontcolor=\"#DD344C\"",
+                Kind::Part => ", style=dashed, arrowhead=none",
             };
             out.push_str(&format!(
                 "  {} -> {} [label=\"{}\"{style}];\n",
@@ -390,42 +781,260 @@ impl Architecture {
         out
     }
 
-    /// Mermaid flowchart.
+    /// How many nodes share the subnet cell of `place`.
+    fn cell_size(&self, place: Place) -> usize {
+        match place {
+            Place::Subnet { zone, tier, .. } => self
+                .nodes
+                .iter()
+                .filter(|n| {
+                    matches!(n.place, Place::Subnet { zone: z, tier: t, .. } if z == zone && t == tier)
+                })
+                .count(),
+            _ => 1,
+        }
+    }
+
+    /// Every frame with its box and style, outermost first (drawn first, so behind).
+    fn frame_boxes(&self, grid: &Grid) -> Vec<(Frame, Rect, &'static str)> {
+        let mut boxes = Vec::new();
+        if let Some(region) = &self.region {
+            boxes.push((region.clone(), grid.region(), REGION_STYLE));
+        }
+        if let Some(vpc) = &self.vpc {
+            boxes.push((vpc.clone(), grid.vpc(), VPC_STYLE));
+        }
+        for (index, (_, frame)) in self.zones.iter().enumerate() {
+            boxes.push((frame.clone(), grid.zone(index), ZONE_STYLE));
+        }
+        for (zone, tier, frame) in &self.subnets {
+            let style = if *tier == Tier::Public {
+                PUBLIC_STYLE
+            } else {
+                PRIVATE_STYLE
+            };
+            boxes.push((frame.clone(), grid.subnet(*zone, *tier), style));
+        }
+        if let Some(services) = &self.services {
+            boxes.push((services.clone(), grid.services(), SERVICES_STYLE));
+        }
+        for (index, frame) in self.service_columns.iter().enumerate() {
+            boxes.push((frame.clone(), grid.service_column(index), COLUMN_STYLE));
+        }
+        boxes
+    }
+
+    /// Mermaid flowchart: the same frames as nested subgraphs and the same edges.
     pub fn mermaid(&self) -> String {
-        let mut out = String::from("flowchart LR\n");
-        let mut clusters: BTreeMap<String, Vec<&Node>> = BTreeMap::new();
-        for node in &self.nodes {
-            clusters
-                .entry(node.cluster.join(" / "))
-                .or_default()
-                .push(node);
-        }
-        for (name, nodes) in &clusters {
-            let indent = if name.is_empty() { "  " } else { "    " };
-            if !name.is_empty() {
+        let mut out = String::from("flowchart TB\n");
+        let mut opened: Vec<Frame> = Vec::new();
+        let mut nodes: Vec<&Node> = self.nodes.iter().collect();
+        nodes.sort_by(|a, b| (&a.frames, a.place, &a.id).cmp(&(&b.frames, b.place, &b.id)));
+        for node in nodes {
+            while !node.frames.starts_with(&opened) {
+                opened.pop();
+                out.push_str(&format!("{}end\n", "  ".repeat(opened.len() + 1)));
+            }
+            while opened.len() < node.frames.len() {
+                let frame = node.frames[opened.len()].clone();
                 out.push_str(&format!(
-                    "  subgraph {}[\"{name}\"]\n",
-                    name.replace([' ', '/', '-'], "_")
+                    "{}subgraph {}[\"{}\"]\n",
+                    "  ".repeat(opened.len() + 1),
+                    id_of(&frame.key),
+                    frame.label.replace("\\n", "<br/>")
                 ));
+                opened.push(frame);
             }
-            for node in nodes {
-                out.push_str(&format!(
-                    "{indent}{}[\"{}\"]\n",
-                    node.id,
-                    node.label.replace("\\n", "<br/>")
-                ));
-            }
-            if !name.is_empty() {
-                out.push_str("  end\n");
-            }
-        }
-        for edge in &self.edges {
-            let arrow = if edge.label == "in" { "-.-" } else { "-->" };
             out.push_str(&format!(
-                "  {} {arrow}|{}| {}\n",
-                edge.from, edge.label, edge.to
+                "{}{}[\"{}\"]\n",
+                "  ".repeat(opened.len() + 1),
+                node.id,
+                node.label.replace("\\n", "<br/>")
             ));
         }
+        while !opened.is_empty() {
+            opened.pop();
+            out.push_str(&format!("{}end\n", "  ".repeat(opened.len() + 1)));
+        }
+        for edge in &self.edges {
+            let arrow = match edge.kind {
+                Kind::Flow => "-->",
+                Kind::Both => "<-->",
+                Kind::Part => "-.-",
+            };
+            if edge.label.is_empty() {
+                out.push_str(&format!("  {} {arrow} {}\n", edge.from, edge.to));
+            } else {
+                out.push_str(&format!(
+                    "  {} {arrow}|{}| {}\n",
+                    edge.from, edge.label, edge.to
+                ));
+            }
+        }
         out
+    }
+}
+
+const REGION_STYLE: &str = "style=\"dashed\", color=\"#232F3E\", fontcolor=\"#232F3E\"";
+const VPC_STYLE: &str = "style=\"solid\", color=\"#8C4FFF\", fontcolor=\"#8C4FFF\", penwidth=1.5";
+const ZONE_STYLE: &str = "style=\"dashed\", color=\"#147EBA\", fontcolor=\"#147EBA\"";
+const PUBLIC_STYLE: &str =
+    "style=\"filled\", fillcolor=\"#F2F8EC\", color=\"#7AA116\", fontcolor=\"#248814\"";
+const PRIVATE_STYLE: &str =
+    "style=\"filled\", fillcolor=\"#E6F6F7\", color=\"#00A4A6\", fontcolor=\"#007D7F\"";
+const SERVICES_STYLE: &str = "style=\"rounded\", color=\"#7D8998\", fontcolor=\"#232F3E\"";
+const COLUMN_STYLE: &str =
+    "style=\"rounded,filled\", fillcolor=\"#F7F8F8\", color=\"#AAB7B8\", fontcolor=\"#232F3E\"";
+
+/// The size (inches) of a node for `label` at 10 points, estimated from its longest line, so
+/// the geometry does not depend on the fonts installed where Graphviz runs.
+fn text_box(label: &str) -> (f64, f64) {
+    let lines: Vec<&str> = label.split("\\n").collect();
+    let longest = lines.iter().map(|l| l.chars().count()).max().unwrap_or(0);
+    (
+        longest as f64 * 0.075 + 0.3,
+        lines.len() as f64 * 0.17 + 0.16,
+    )
+}
+
+/// A box on the page, in inches (y grows upwards, as in Graphviz).
+#[derive(Clone, Copy, Debug)]
+struct Rect {
+    left: f64,
+    bottom: f64,
+    right: f64,
+    top: f64,
+}
+
+impl Rect {
+    fn width(&self) -> f64 {
+        self.right - self.left
+    }
+    fn height(&self) -> f64 {
+        self.top - self.bottom
+    }
+    fn centre_x(&self) -> f64 {
+        (self.left + self.right) / 2.0
+    }
+    fn centre_y(&self) -> f64 {
+        (self.top + self.bottom) / 2.0
+    }
+}
+
+/// The grid of the picture: columns for the data center, each zone and each services column;
+/// rows for the internet, the gateways and each tier.
+struct Grid {
+    zones: usize,
+    columns: usize,
+}
+
+const ZONE_WIDTH: f64 = 5.6;
+const ZONE_GAP: f64 = 0.3;
+const COLUMN_WIDTH: f64 = 2.9;
+const VPC_LEFT: f64 = 3.6;
+const PAD: f64 = 0.25;
+
+impl Grid {
+    fn new(zones: usize, columns: usize) -> Self {
+        Grid {
+            zones: zones.max(1),
+            columns: columns.max(1),
+        }
+    }
+
+    fn zone(&self, index: usize) -> Rect {
+        let left = VPC_LEFT + PAD + index as f64 * (ZONE_WIDTH + ZONE_GAP);
+        Rect {
+            left,
+            bottom: 1.1,
+            right: left + ZONE_WIDTH,
+            top: 7.6,
+        }
+    }
+
+    fn zones_width(&self) -> f64 {
+        self.zone(self.zones - 1).right - self.zone(0).left
+    }
+
+    fn vpc(&self) -> Rect {
+        Rect {
+            left: VPC_LEFT,
+            bottom: 0.8,
+            right: self.zone(self.zones - 1).right + PAD,
+            top: 8.6,
+        }
+    }
+
+    fn subnet(&self, zone: usize, tier: Tier) -> Rect {
+        let zone = self.zone(zone);
+        let (top, bottom) = match tier {
+            Tier::Public => (7.3, 5.2),
+            Tier::App => (4.9, 3.3),
+            Tier::Data => (3.0, 1.4),
+        };
+        Rect {
+            left: zone.left + 0.2,
+            bottom,
+            right: zone.right - 0.2,
+            top,
+        }
+    }
+
+    fn services(&self) -> Rect {
+        let left = self.vpc().right + 0.4;
+        Rect {
+            left,
+            bottom: 1.1,
+            right: left + 0.2 + self.columns as f64 * (COLUMN_WIDTH + 0.2),
+            top: 7.6,
+        }
+    }
+
+    fn service_column(&self, index: usize) -> Rect {
+        let left = self.services().left + 0.2 + index as f64 * (COLUMN_WIDTH + 0.2);
+        Rect {
+            left,
+            bottom: 1.4,
+            right: left + COLUMN_WIDTH,
+            top: 6.15,
+        }
+    }
+
+    fn region(&self) -> Rect {
+        Rect {
+            left: VPC_LEFT - 0.3,
+            bottom: 0.5,
+            right: self.services().right + 0.3,
+            top: 8.9,
+        }
+    }
+
+    /// The centre of a node at `place`, one of `count` in its cell.
+    fn position(&self, place: Place, count: usize) -> (f64, f64) {
+        let vpc = self.vpc();
+        match place {
+            Place::Internet => (vpc.centre_x(), 9.4),
+            Place::DataCenter => (VPC_LEFT - 1.9, 3.1),
+            Place::VpnGateway => (self.zone(0).left + 1.0, 8.1),
+            Place::InternetGateway => (vpc.centre_x(), 8.1),
+            Place::Balancer => (vpc.centre_x(), 6.55),
+            Place::Subnet { zone, tier, slot } => {
+                let y = match tier {
+                    Tier::Public => 5.7,
+                    Tier::App => 4.1,
+                    Tier::Data => 2.1,
+                };
+                let offset = slot as f64 - (count.max(1) - 1) as f64 / 2.0;
+                (self.zone(zone).centre_x() + offset * 2.7, y)
+            }
+            Place::Firewall => (self.services().centre_x(), 6.55),
+            Place::Service { column, slot } => {
+                let y = [5.7, 4.1, 2.1]
+                    .get(slot)
+                    .copied()
+                    .unwrap_or(2.1 - (slot as f64 - 2.0) * 0.6);
+                (self.service_column(column).centre_x(), y)
+            }
+        }
     }
 }

@@ -5,7 +5,7 @@
 
 use payments_aws::args::register;
 use payments_aws::iam::{InstanceProfileArgs, PolicyArgs, RoleArgs, RolePolicyAttachmentArgs};
-use pulumi_runtime::{Output, Resource};
+use pulumi_runtime::Resource;
 use serde_json::{Value, json};
 
 use crate::kms::{Account, Keys};
@@ -21,6 +21,9 @@ pub struct Identity {
     pub instance_profile: Resource,
     /// RDS enhanced monitoring role.
     pub monitoring_role: Resource,
+    /// The attachment of `AmazonRDSEnhancedMonitoringRole` to the monitoring role: RDS checks
+    /// the role's permissions when the instance is created, so the instance waits for it.
+    pub monitoring_attachment: Resource,
 }
 
 /// A trust policy letting `service` assume the role.
@@ -32,14 +35,43 @@ pub fn trust_policy(service: &str) -> String {
     .to_string()
 }
 
-/// The application's least-privilege policy document.
+/// An Allow statement on one key of the stack that is known before deployment: the account's
+/// keys in the region, narrowed by `kms:ResourceAliases` to the alias the stack owns for that key
+/// (alias names are unique per account and region) and by `kms:ViaService` to the service that
+/// uses the key on the caller's behalf (if any). A key ARN is only known once the key exists; the alias is
+/// configuration.
+pub fn key_grant(
+    sid: &str,
+    actions: &[&str],
+    account: &Account,
+    region: &str,
+    alias: &str,
+    via_service: Option<&str>,
+) -> Value {
+    let mut condition = json!({"ForAnyValue:StringEquals": {"kms:ResourceAliases": [alias]}});
+    if let Some(service) = via_service {
+        condition["StringEquals"] =
+            json!({"kms:ViaService": format!("{service}.{region}.amazonaws.com")});
+    }
+    json!({
+        "Sid": sid,
+        "Effect": "Allow",
+        "Action": actions,
+        "Resource": [format!("arn:{}:kms:{region}:{}:key/*", account.partition, account.id)],
+        "Condition": condition
+    })
+}
+
+/// The application's least-privilege policy document, known in a preview: buckets by their
+/// configured names, keys through their aliases ([`key_grant`]), the log group by its name, and
+/// IAM database authentication as the application's database user only.
 pub fn app_policy(
     account: &Account,
     region: &str,
     storage: &Storage,
     log_group: &str,
-    data_key_arn: &str,
-    compute_key_arn: &str,
+    keys: &Keys,
+    db_app_user: &str,
 ) -> Value {
     let partition = &account.partition;
     let static_arn = storage.static_content.arn(partition);
@@ -53,14 +85,19 @@ pub fn app_policy(
             {"Sid": "WriteApplicationLogs", "Effect": "Allow",
              "Action": ["s3:PutObject"],
              "Resource": [format!("{logs_arn}/app/*")]},
-            {"Sid": "UseDataKeyThroughS3", "Effect": "Allow",
-             "Action": ["kms:Decrypt", "kms:GenerateDataKey"],
-             "Resource": [data_key_arn],
-             "Condition": {"StringEquals": {"kms:ViaService": format!("s3.{region}.amazonaws.com")}}},
-            {"Sid": "UseComputeKeyForVolumes", "Effect": "Allow",
-             "Action": ["kms:Decrypt", "kms:DescribeKey"],
-             "Resource": [compute_key_arn],
-             "Condition": {"StringEquals": {"kms:ViaService": format!("ec2.{region}.amazonaws.com")}}},
+            key_grant("UseDataKeyThroughS3", &["kms:Decrypt", "kms:GenerateDataKey"],
+                      account, region, &keys.data_alias, Some("s3")),
+            key_grant("UseComputeKeyForVolumes", &["kms:Decrypt", "kms:DescribeKey"],
+                      account, region, &keys.compute_alias, Some("ec2")),
+            // The SSM agent decrypts admin sessions itself (Session Manager preferences).
+            key_grant("DecryptAdminSessions", &["kms:Decrypt"],
+                      account, region, &keys.compute_alias, None),
+            // IAM database authentication as the application's user only (never the master
+            // user). The DB's resource id is assigned at creation, so it stays a wildcard: the
+            // grant is for this user name in this account and region.
+            {"Sid": "ConnectAsApplicationDbUser", "Effect": "Allow",
+             "Action": ["rds-db:connect"],
+             "Resource": [format!("arn:{partition}:rds-db:{region}:{}:dbuser:*/{db_app_user}", account.id)]},
             {"Sid": "ShipApplicationLogs", "Effect": "Allow",
              "Action": ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
              "Resource": [format!("arn:{partition}:logs:{region}:{}:log-group:{log_group}:*", account.id)]}
@@ -74,7 +111,7 @@ fn role(
     kind: NameKind,
     service: &str,
     managed: &[&str],
-) -> Resource {
+) -> (Resource, Vec<Resource>) {
     let name = scope.config.naming.name(kind);
     let role = register(
         &scope.ctx,
@@ -88,9 +125,10 @@ fn role(
         },
         scope.child_of(parent),
     );
+    let mut attachments = Vec::new();
     for policy in managed {
         let short = policy.rsplit('/').next().unwrap_or(policy);
-        register(
+        let attachment = register(
             &scope.ctx,
             &scope.config.naming.attachment(kind, Some(short)),
             &RolePolicyAttachmentArgs {
@@ -99,8 +137,9 @@ fn role(
             },
             scope.child_of(parent),
         );
+        attachments.push(attachment);
     }
-    role
+    (role, attachments)
 }
 
 /// Builds the roles, the application policy and the instance profile.
@@ -113,7 +152,7 @@ pub fn build(
 ) -> Identity {
     let config = &scope.config;
     let component = scope.component("payments:security:Identity", "identity");
-    let app_role = role(
+    let (app_role, _) = role(
         scope,
         &component,
         NameKind::AppRole,
@@ -123,19 +162,15 @@ pub fn build(
             "CloudWatchAgentServerPolicy",
         ],
     );
-    let (account, region, storage, log_group) = (
-        account.clone(),
-        config.region.clone(),
-        storage.clone(),
-        log_group.to_owned(),
-    );
-    let document: Output<String> = keys
-        .data
-        .output::<String>("arn")
-        .zip(&keys.compute.output::<String>("arn"))
-        .map(move |(data, compute)| {
-            app_policy(&account, &region, &storage, &log_group, &data, &compute).to_string()
-        });
+    let document = app_policy(
+        account,
+        &config.region,
+        storage,
+        log_group,
+        keys,
+        &config.db_app_username,
+    )
+    .to_string();
     let policy_name = config.naming.name(NameKind::AppPolicy);
     let policy = register(
         &scope.ctx,
@@ -170,15 +205,20 @@ pub fn build(
         },
         scope.child_of(&component),
     );
-    let monitoring_role = role(
+    let (monitoring_role, attachments) = role(
         scope,
         &component,
         NameKind::MonitoringRole,
         "monitoring.rds.amazonaws.com",
         &["service-role/AmazonRDSEnhancedMonitoringRole"],
     );
+    let monitoring_attachment = attachments
+        .into_iter()
+        .next()
+        .unwrap_or_else(|| monitoring_role.clone());
     Identity {
         instance_profile,
         monitoring_role,
+        monitoring_attachment,
     }
 }

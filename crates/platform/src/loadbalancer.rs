@@ -2,7 +2,8 @@
 //! invalid header fields dropped, access logs to the ALB log bucket and deletion protection off;
 //! an HTTPS listener with the ACM certificate and the configured TLS policy; an HTTP listener that
 //! only redirects to HTTPS; the application target group with its health check; and a WAFv2 web
-//! ACL of AWS managed rule groups, associated with the ALB and logging to an encrypted log group.
+//! ACL of AWS managed rule groups, associated with the ALB and logging to an encrypted log group
+//! with the Authorization and Cookie headers redacted.
 
 use payments_aws::args::register;
 use payments_aws::cloudwatch::LogGroupArgs;
@@ -14,8 +15,10 @@ use payments_aws::lb::{
 };
 use payments_aws::wafv2::{
     WebAclArgs, WebAclAssociationArgs, WebAclDefaultActionAllowArgs, WebAclDefaultActionArgs,
-    WebAclLoggingConfigurationArgs, WebAclRuleArgs, WebAclRuleOverrideActionArgs,
-    WebAclRuleOverrideActionNoneArgs, WebAclRuleVisibilityConfigArgs, WebAclVisibilityConfigArgs,
+    WebAclLoggingConfigurationArgs, WebAclLoggingConfigurationRedactedFieldArgs,
+    WebAclLoggingConfigurationRedactedFieldSingleHeaderArgs, WebAclRuleArgs,
+    WebAclRuleOverrideActionArgs, WebAclRuleOverrideActionNoneArgs, WebAclRuleVisibilityConfigArgs,
+    WebAclVisibilityConfigArgs,
 };
 use pulumi_runtime::{Output, PropertyMap, PropertyValue, Resource};
 use serde_json::json;
@@ -36,6 +39,10 @@ pub const MANAGED_RULE_GROUPS: [&str; 4] = [
     "AWSManagedRulesSQLiRuleSet",
     "AWSManagedRulesAmazonIpReputationList",
 ];
+
+/// The request headers the WAF logs redact: credentials and session cookies (WAF matches
+/// header names case-insensitively; the logging configuration takes them in lowercase).
+pub const REDACTED_HEADERS: [&str; 2] = ["authorization", "cookie"];
 
 /// What the edge gives the other tiers.
 #[derive(Clone)]
@@ -125,6 +132,20 @@ fn web_acl(scope: &Scope, parent: &Resource, alb: &Resource, keys: &Keys) -> Res
         &WebAclLoggingConfigurationArgs {
             resource_arn: set(acl.output::<String>("arn")),
             log_destination_configs: set(log_group.output::<String>("arn").map(|arn| vec![arn])),
+            // Credentials and session tokens never reach the logs (PCI DSS 3.3, 10.2).
+            redacted_fields: Some(
+                REDACTED_HEADERS
+                    .iter()
+                    .map(|name| WebAclLoggingConfigurationRedactedFieldArgs {
+                        single_header: Some(
+                            WebAclLoggingConfigurationRedactedFieldSingleHeaderArgs {
+                                name: set((*name).to_owned()),
+                            },
+                        ),
+                        ..Default::default()
+                    })
+                    .collect(),
+            ),
             ..Default::default()
         },
         scope.child_of(parent),

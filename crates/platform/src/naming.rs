@@ -258,10 +258,18 @@ impl Naming {
     }
 }
 
-/// Physical names AWS fixes (account-wide DMS roles, looked up by exact name): the only
+/// Physical names AWS fixes (account-wide DMS roles and Session Manager preferences, looked up by
+/// exact name): the only
 /// physical names outside the `<type>-<env>-<suffix>` scheme. Their logical names and `Name`
 /// tags still follow it.
-pub const AWS_FIXED_NAMES: [&str; 2] = ["dms-vpc-role", "dms-cloudwatch-logs-role"];
+pub const AWS_FIXED_NAMES: [&str; 3] = [
+    "dms-vpc-role",
+    "dms-cloudwatch-logs-role",
+    SESSION_MANAGER_DOCUMENT,
+];
+
+/// The document Session Manager reads its account-wide preferences from (a fixed name).
+pub const SESSION_MANAGER_DOCUMENT: &str = "SSM-SessionManagerRunShell";
 
 /// `text` as a name part: ASCII letters and digits lowercased, every other run of characters one
 /// hyphen, no leading or trailing hyphen (`198.51.100.0/24` -> `198-51-100-0-24`,

@@ -219,6 +219,7 @@ pub fn render(plan: &Plan, colour: bool) -> String {
     for (ty, count) in &counts {
         out.push_str(&format!("  {count:>4}  {ty}\n"));
     }
+    out.push_str(&policy_documents(plan, bold, reset));
     let warnings: Vec<_> = plan
         .logs
         .iter()
@@ -239,6 +240,34 @@ pub fn render(plan: &Plan, colour: bool) -> String {
     out.push_str(&format!("\n{bold}Outputs:{reset}\n"));
     for (key, value) in plan.outputs.iter().filter(|(key, _)| *key != "migration") {
         out.push_str(&format!("  {key}: {}\n", display_value(value)));
+    }
+    out
+}
+
+/// The customer-managed IAM policies with their documents as the preview sends them, so a
+/// reviewer reads every grant before `up`; a document that is not known yet says so.
+fn policy_documents(plan: &Plan, bold: &str, reset: &str) -> String {
+    let policies: Vec<&PlanResource> = plan
+        .resources
+        .iter()
+        .filter(|r| r.ty == "aws:iam/policy:Policy")
+        .collect();
+    if policies.is_empty() {
+        return String::new();
+    }
+    let mut out = format!("\n{bold}IAM policies:{reset}\n");
+    for policy in policies {
+        out.push_str(&format!("  {}:\n", policy.name));
+        let document = match policy.inputs.get("policy") {
+            Some(Value::String(text)) => serde_json::from_str::<Value>(text)
+                .and_then(|doc| serde_json::to_string_pretty(&doc))
+                .unwrap_or_else(|_| text.clone()),
+            Some(other) => display_value(other),
+            None => "(none)".to_owned(),
+        };
+        for line in document.lines() {
+            out.push_str(&format!("    {line}\n"));
+        }
     }
     out
 }

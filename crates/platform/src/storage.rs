@@ -1,10 +1,11 @@
 //! Storage (`payments:storage:Storage`): versioned buckets for application logs and static
 //! content, encrypted with the data key (bucket keys on), all public access blocked, TLS-only
 //! bucket policies, lifecycle rules from config, owner-enforced object ownership, access logging of
-//! the static bucket, and `forceDestroy` so test stacks can be destroyed.
+//! the static bucket (to the SSE-S3 bucket), and `forceDestroy` so test stacks can be destroyed.
 //!
-//! Documented exception: ALB access logs can only be delivered to a bucket encrypted with SSE-S3,
-//! so they go to a dedicated bucket (`payments-alb-logs-...`) that has every other control.
+//! Documented exception: ALB access logs and S3 server access logs can only be delivered to a
+//! bucket encrypted with SSE-S3, so both go to a dedicated bucket (`payments-alb-logs-...`) that
+//! has every other control.
 
 use payments_aws::args::register;
 use payments_aws::s3::{
@@ -28,6 +29,9 @@ use crate::tags;
 
 /// Prefix under which the ALB writes its access logs.
 pub const ALB_LOG_PREFIX: &str = "alb";
+
+/// Prefix under which S3 writes the static bucket's server access logs (in the SSE-S3 bucket).
+pub const S3_ACCESS_LOG_PREFIX: &str = "s3-access";
 
 /// A bucket and its name.
 #[derive(Clone)]
@@ -248,14 +252,6 @@ pub fn build(scope: &Scope, keys: &Keys, account: &Account, elb_account_arn: &st
                     "Resource": arn,
                     "Condition": {"StringEquals": {"aws:SourceAccount": account_id}}
                 }),
-                json!({
-                    "Sid": "ServerAccessLogDelivery",
-                    "Effect": "Allow",
-                    "Principal": {"Service": "logging.s3.amazonaws.com"},
-                    "Action": "s3:PutObject",
-                    "Resource": format!("{arn}/s3-access/*"),
-                    "Condition": {"StringEquals": {"aws:SourceAccount": account_id}}
-                }),
             ]
         },
     );
@@ -269,6 +265,9 @@ pub fn build(scope: &Scope, keys: &Keys, account: &Account, elb_account_arn: &st
     );
     let account_id = account.id.clone();
     let elb_principal = elb_account_arn.to_owned();
+    let static_arn = static_content.arn(&account.partition);
+    // Both AWS log deliveries that refuse SSE-KMS targets land here: ALB access logs and S3
+    // server access logs.
     let alb_logs = bucket(
         scope,
         &component,
@@ -276,13 +275,26 @@ pub fn build(scope: &Scope, keys: &Keys, account: &Account, elb_account_arn: &st
         NameKind::AlbLogBucket,
         Encryption::S3Managed,
         |arn| {
-            vec![json!({
-                "Sid": "AlbAccessLogDelivery",
-                "Effect": "Allow",
-                "Principal": {"AWS": elb_principal},
-                "Action": "s3:PutObject",
-                "Resource": format!("{arn}/{ALB_LOG_PREFIX}/AWSLogs/{account_id}/*")
-            })]
+            vec![
+                json!({
+                    "Sid": "AlbAccessLogDelivery",
+                    "Effect": "Allow",
+                    "Principal": {"AWS": elb_principal},
+                    "Action": "s3:PutObject",
+                    "Resource": format!("{arn}/{ALB_LOG_PREFIX}/AWSLogs/{account_id}/*")
+                }),
+                json!({
+                    "Sid": "ServerAccessLogDelivery",
+                    "Effect": "Allow",
+                    "Principal": {"Service": "logging.s3.amazonaws.com"},
+                    "Action": "s3:PutObject",
+                    "Resource": format!("{arn}/{S3_ACCESS_LOG_PREFIX}/*"),
+                    "Condition": {
+                        "StringEquals": {"aws:SourceAccount": account_id},
+                        "ArnLike": {"aws:SourceArn": static_arn}
+                    }
+                }),
+            ]
         },
     );
     register(
@@ -293,8 +305,10 @@ pub fn build(scope: &Scope, keys: &Keys, account: &Account, elb_account_arn: &st
             .part_of(NameKind::StaticBucket, "access-logging"),
         &BucketLoggingArgs {
             bucket: set(static_content.resource.id()),
-            target_bucket: set(logs.resource.id()),
-            target_prefix: set("s3-access/static/"),
+            // S3 does not deliver server access logs to a bucket whose default encryption is
+            // SSE-KMS: they go to the SSE-S3 log bucket.
+            target_bucket: set(alb_logs.resource.id()),
+            target_prefix: set(format!("{S3_ACCESS_LOG_PREFIX}/static/")),
             ..Default::default()
         },
         scope.child_of(&component),

@@ -45,6 +45,7 @@ const ENCRYPTION: &str =
 const BUCKET_POLICY: &str = "aws:s3/bucketPolicy:BucketPolicy";
 const LIFECYCLE: &str = "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration";
 const BUCKET_LOGGING: &str = "aws:s3/bucketLogging:BucketLogging";
+const BUCKET_VERSIONING: &str = "aws:s3/bucketVersioning:BucketVersioning";
 const KMS_KEY: &str = "aws:kms/key:Key";
 const IAM_POLICY: &str = "aws:iam/policy:Policy";
 const ROLE_ATTACHMENT: &str = "aws:iam/rolePolicyAttachment:RolePolicyAttachment";
@@ -805,6 +806,21 @@ const CASES: &[Case] = &[
     case("alb-waf", WAF, "web ACL logging removed", |p| {
         remove_resource(p, WEB_ACL_LOGGING, "waf-alb-logging-dev-a1b2")
     }),
+    // Issue 10 point 15: WAF logs redact the Authorization and Cookie headers.
+    case(
+        "alb-waf",
+        "waf-alb-logging-dev-a1b2",
+        "WAF logs keep the Authorization header",
+        |p| {
+            set(
+                p,
+                WEB_ACL_LOGGING,
+                "waf-alb-logging-dev-a1b2",
+                "redactedFields",
+                json!([{"singleHeader": {"name": "cookie"}}]),
+            )
+        },
+    ),
     case("alb-waf", WAF, "web ACL with a rate limit only", |p| {
         set(
             p,
@@ -1016,8 +1032,20 @@ const CASES: &[Case] = &[
     case("rds-logs", MYSQL, "default option group", |p| {
         remove(p, RDS, MYSQL, "optionGroupName")
     }),
-    case("rds-logs", MYSQL, "general log off", |p| {
-        set_db_parameter(p, "general_log", "0")
+    // Issue 10 point 13: no card data in logs, data access in the audit log.
+    case("rds-logs", MYSQL, "general query log on", |p| {
+        set_db_parameter(p, "general_log", "1")
+    }),
+    case("rds-logs", MYSQL, "audit plugin without data access", |p| {
+        let options = value_at(resource(p, RDS_OPTIONS, "dboptions-dev-a1b2"), "options");
+        let settings = options[0]["optionSettings"]
+            .as_array_mut()
+            .expect("option settings");
+        for setting in settings.iter_mut() {
+            if setting["name"] == "SERVER_AUDIT_EVENTS" {
+                setting["value"] = json!("CONNECT,QUERY_DDL,QUERY_DCL");
+            }
+        }
     }),
     case("rds-logs", MYSQL, "logs to a table", |p| {
         set_db_parameter(p, "log_output", "TABLE")
@@ -1318,6 +1346,27 @@ const CASES: &[Case] = &[
                 "payments-static-access-logging-dev-a1b2",
                 "targetBucket",
                 json!("central-access-logs-123456789012"),
+            )
+        },
+    ),
+    // Issue 10 point 11: S3 does not deliver server access logs to an SSE-KMS bucket.
+    case(
+        "s3-access-logging",
+        "payments-static-dev-a1b2",
+        "access logs to the SSE-KMS log bucket",
+        |p| {
+            copy_ref(
+                p,
+                (
+                    BUCKET_VERSIONING,
+                    "payments-logs-versioning-dev-a1b2",
+                    "bucket",
+                ),
+                (
+                    BUCKET_LOGGING,
+                    "payments-static-access-logging-dev-a1b2",
+                    "targetBucket",
+                ),
             )
         },
     ),
@@ -1745,6 +1794,61 @@ const CASES: &[Case] = &[
             resource(p, IAM_POLICY, APP_POLICY)
                 .property_dependencies
                 .insert("policy".into(), vec![key_data]);
+        },
+    ),
+    // Issue 11 point 2: the documents name keys through `kms:ResourceAliases` (known in a
+    // preview). The account's keys are in scope only when narrowed to the stack's own aliases.
+    case(
+        "iam-scoped-resources",
+        APP_POLICY,
+        "KMS narrowed to an alias the stack does not own",
+        |p| {
+            edit_app_policy(p, |doc| {
+                statement(doc, "UseDataKeyThroughS3")["Condition"]["ForAnyValue:StringEquals"]["kms:ResourceAliases"] =
+                    json!(["alias/payments-data-prod-a1b2"]);
+            })
+        },
+    ),
+    case(
+        "iam-scoped-resources",
+        APP_POLICY,
+        "KMS on the account's keys without the alias condition",
+        |p| {
+            edit_app_policy(p, |doc| {
+                statement(doc, "UseComputeKeyForVolumes")["Condition"]
+                    .as_object_mut()
+                    .expect("condition")
+                    .remove("ForAnyValue:StringEquals");
+            })
+        },
+    ),
+    case(
+        "iam-scoped-resources",
+        APP_POLICY,
+        "KMS aliases under ForAllValues (matches keys without any alias)",
+        |p| {
+            edit_app_policy(p, |doc| {
+                let condition = statement(doc, "UseComputeKeyForVolumes")["Condition"]
+                    .as_object_mut()
+                    .expect("condition");
+                let aliases = condition
+                    .remove("ForAnyValue:StringEquals")
+                    .expect("aliases");
+                condition.insert("ForAllValues:StringEquals".into(), aliases);
+            })
+        },
+    ),
+    case(
+        "iam-scoped-resources",
+        APP_POLICY,
+        "KMS on another account's keys",
+        |p| {
+            edit_app_policy(p, |doc| {
+                statement(doc, "UseDataKeyThroughS3").insert(
+                    "Resource".into(),
+                    json!(["arn:aws:kms:us-east-1:210987654321:key/*"]),
+                );
+            })
         },
     ),
 ];

@@ -604,7 +604,7 @@ fn database_is_multi_az_encrypted_private_and_audited() {
     assert!(at(db, "backupWindow").is_string() && at(db, "maintenanceWindow").is_string());
     assert_eq!(
         at(db, "enabledCloudwatchLogsExports"),
-        &json!(["audit", "error", "general", "slowquery"])
+        &json!(["audit", "error", "slowquery"])
     );
     assert_eq!(at(db, "performanceInsightsEnabled"), true);
     assert_eq!(at(db, "monitoringInterval"), 60);
@@ -763,8 +763,9 @@ fn buckets_are_versioned_private_encrypted_tls_only_and_lifecycled() {
     }
     let static_bucket = named(&plan, "aws:s3/bucket:Bucket", "payments-static-dev-a1b2");
     let logging = bucket_config(&plan, "aws:s3/bucketLogging:BucketLogging", static_bucket);
-    let log_bucket = named(&plan, "aws:s3/bucket:Bucket", "payments-logs-dev-a1b2");
-    assert!(deps(logging, "targetBucket").contains(log_bucket.urn.as_str()));
+    // Server access logs go to the SSE-S3 bucket: S3 does not deliver them to SSE-KMS buckets.
+    let sse_s3_bucket = named(&plan, "aws:s3/bucket:Bucket", "payments-alb-logs-dev-a1b2");
+    assert!(deps(logging, "targetBucket").contains(sse_s3_bucket.urn.as_str()));
 }
 
 #[test]
@@ -989,6 +990,72 @@ fn instance_role_has_managed_policies_and_a_scoped_customer_policy_only() {
     }
 }
 
+/// Issue 11 point 2: a reviewer reads every IAM policy in `pulumi preview`. The documents are
+/// plain known strings in the preview plan of both example stacks, the preview prints them, and
+/// the KMS grants reach only the stack's keys: the account's keys in the region narrowed by
+/// `kms:ResourceAliases` to the stack's own aliases (a key ARN is not known before the key exists).
+#[test]
+fn iam_policy_documents_are_known_and_printed_in_preview() {
+    for (stack, file) in [("dev", "Pulumi.dev.yaml"), ("prod", "Pulumi.prod.yaml")] {
+        let plan = outcome_of(stack, file, PlanMode::Preview).plan;
+        let aliases: BTreeSet<&str> = of_type(&plan, "aws:kms/alias:Alias")
+            .iter()
+            .filter_map(|a| at(a, "name").as_str())
+            .collect();
+        assert_eq!(aliases.len(), 2, "{stack}: {aliases:?}");
+        let rendered = payments_platform::preview::render(&plan, false);
+        assert!(rendered.contains("IAM policies:"), "{stack}");
+        let policies = of_type(&plan, "aws:iam/policy:Policy");
+        assert!(!policies.is_empty());
+        for policy in policies {
+            let text = policy.inputs["policy"]
+                .as_str()
+                .unwrap_or_else(|| panic!("{stack} {}: a known string", policy.name));
+            let document: Value = serde_json::from_str(text).expect("policy json");
+            assert!(
+                rendered.contains(&format!("  {}:\n", policy.name)),
+                "{stack}: the preview prints {}",
+                policy.name
+            );
+            for statement in document["Statement"].as_array().expect("statements") {
+                let actions = statement["Action"].as_array().expect("actions");
+                if !actions
+                    .iter()
+                    .any(|a| a.as_str().is_some_and(|a| a.starts_with("kms:")))
+                {
+                    continue;
+                }
+                assert_eq!(
+                    statement["Resource"],
+                    json!(["arn:aws:kms:us-east-1:123456789012:key/*"]),
+                    "{statement}"
+                );
+                let named =
+                    statement["Condition"]["ForAnyValue:StringEquals"]["kms:ResourceAliases"]
+                        .as_array()
+                        .expect("narrowed to aliases");
+                assert!(
+                    !named.is_empty()
+                        && named
+                            .iter()
+                            .all(|a| a.as_str().is_some_and(|a| aliases.contains(a))),
+                    "{stack}: {statement}"
+                );
+                // Each grant is for the service that uses the key on the caller's behalf,
+                // except the admin sessions, which the SSM agent decrypts itself.
+                assert!(
+                    statement["Condition"]["StringEquals"]["kms:ViaService"].is_string()
+                        || statement["Sid"] == "DecryptAdminSessions",
+                    "{statement}"
+                );
+                let pretty = serde_json::to_string_pretty(statement).expect("json");
+                let first = pretty.lines().nth(1).expect("a line");
+                assert!(rendered.contains(first.trim()), "{stack}: {first}");
+            }
+        }
+    }
+}
+
 // 10. Tags ---------------------------------------------------------------------------------------
 
 fn default_tags(plan: &Plan) -> BTreeMap<String, String> {
@@ -1074,8 +1141,8 @@ fn physical_names_follow_the_pattern() {
         .filter_map(|r| Some((r.ty.clone(), physical(r)?)))
         .collect();
     assert!(names.len() > 20, "only {} physical names", names.len());
-    // AWS requires these account-wide DMS role names exactly.
-    let mandated = ["dms-vpc-role", "dms-cloudwatch-logs-role"];
+    // AWS requires these account-wide names exactly (DMS roles, Session Manager preferences).
+    let mandated = payments_platform::naming::AWS_FIXED_NAMES;
     let names: Vec<(String, String)> = names
         .into_iter()
         .filter(|(_, name)| !mandated.contains(&name.as_str()))

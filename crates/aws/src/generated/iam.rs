@@ -173,6 +173,39 @@ impl ResourceArgs for RolePolicyAttachmentArgs {
     }
 }
 
+/// Inputs of the `aws:iam/serviceLinkedRole:ServiceLinkedRole` resource.
+#[derive(Clone, Debug, Default)]
+pub struct ServiceLinkedRoleArgs {
+    /// `awsServiceName` (required)
+    pub aws_service_name: Option<Input<String>>,
+    /// `customSuffix`
+    pub custom_suffix: Option<Input<String>>,
+    /// `description`
+    pub description: Option<Input<String>>,
+    /// `tags`
+    pub tags: Option<Input<BTreeMap<String, String>>>,
+}
+
+impl ResourceArgs for ServiceLinkedRoleArgs {
+    const TYPE: &'static str = "aws:iam/serviceLinkedRole:ServiceLinkedRole";
+    const VERSION: &'static str = crate::schema::AWS_VERSION;
+
+    fn properties(&self) -> PropertyMap {
+        let mut map = PropertyMap::new();
+        map.set_opt("awsServiceName", &self.aws_service_name);
+        map.set_opt("customSuffix", &self.custom_suffix);
+        map.set_opt("description", &self.description);
+        map.set_opt("tags", &self.tags);
+        map
+    }
+
+    fn missing_required(&self) -> Vec<String> {
+        let mut missing = Vec::new();
+        missing.require(&self.aws_service_name, "", "awsServiceName");
+        missing
+    }
+}
+
 /// The `iam/RoleInlinePolicyArgs` input object.
 #[derive(Clone, Debug, Default)]
 pub struct RoleInlinePolicyArgs {

@@ -2,10 +2,67 @@
 //!
 //! Typed inputs of the `aws` package's `ssm` tokens.
 
-use pulumi_runtime::{Input, PropertyMap};
+use std::collections::BTreeMap;
+
+use pulumi_runtime::{Input, PropertyMap, PropertyValue, ToProperty};
 
 use super::{Require, SetOpt};
-use crate::args::FunctionArgs;
+use crate::args::{FunctionArgs, ResourceArgs};
+
+/// Inputs of the `aws:ssm/document:Document` resource.
+#[derive(Clone, Debug, Default)]
+pub struct DocumentArgs {
+    /// `attachmentsSources`
+    pub attachments_sources: Option<Vec<DocumentAttachmentsSourceArgs>>,
+    /// `content` (required)
+    pub content: Option<Input<String>>,
+    /// `documentFormat`
+    pub document_format: Option<Input<String>>,
+    /// `documentType` (required)
+    pub document_type: Option<Input<String>>,
+    /// `name`
+    pub name: Option<Input<String>>,
+    /// `permissions`
+    pub permissions: Option<Input<BTreeMap<String, String>>>,
+    /// `region`
+    pub region: Option<Input<String>>,
+    /// `tags`
+    pub tags: Option<Input<BTreeMap<String, String>>>,
+    /// `targetType`
+    pub target_type: Option<Input<String>>,
+    /// `versionName`
+    pub version_name: Option<Input<String>>,
+}
+
+impl ResourceArgs for DocumentArgs {
+    const TYPE: &'static str = "aws:ssm/document:Document";
+    const VERSION: &'static str = crate::schema::AWS_VERSION;
+
+    fn properties(&self) -> PropertyMap {
+        let mut map = PropertyMap::new();
+        map.set_opt("attachmentsSources", &self.attachments_sources);
+        map.set_opt("content", &self.content);
+        map.set_opt("documentFormat", &self.document_format);
+        map.set_opt("documentType", &self.document_type);
+        map.set_opt("name", &self.name);
+        map.set_opt("permissions", &self.permissions);
+        map.set_opt("region", &self.region);
+        map.set_opt("tags", &self.tags);
+        map.set_opt("targetType", &self.target_type);
+        map.set_opt("versionName", &self.version_name);
+        map
+    }
+
+    fn missing_required(&self) -> Vec<String> {
+        let mut missing = Vec::new();
+        for (index, value) in self.attachments_sources.iter().flatten().enumerate() {
+            missing.extend(value.missing_required(&format!("attachmentsSources[{index}]")));
+        }
+        missing.require(&self.content, "", "content");
+        missing.require(&self.document_type, "", "documentType");
+        missing
+    }
+}
 
 /// Arguments of the `aws:ssm/getParameter:getParameter` function.
 #[derive(Clone, Debug, Default)]
@@ -38,5 +95,37 @@ impl FunctionArgs for GetParameterArgs {
         map.set_opt("region", &self.region);
         map.set_opt("withDecryption", &self.with_decryption);
         map
+    }
+}
+
+/// The `ssm/DocumentAttachmentsSourceArgs` input object.
+#[derive(Clone, Debug, Default)]
+pub struct DocumentAttachmentsSourceArgs {
+    /// `key` (required)
+    pub key: Option<Input<String>>,
+    /// `name`
+    pub name: Option<Input<String>>,
+    /// `values` (required)
+    pub values: Option<Input<Vec<String>>>,
+}
+
+impl DocumentAttachmentsSourceArgs {
+    /// Paths (`parent.child`, `list[0].child`) of required inputs left unset, here and in
+    /// nested objects that are set; `path` is this object's own path.
+    pub fn missing_required(&self, path: &str) -> Vec<String> {
+        let mut missing = Vec::new();
+        missing.require(&self.key, path, "key");
+        missing.require(&self.values, path, "values");
+        missing
+    }
+}
+
+impl ToProperty for DocumentAttachmentsSourceArgs {
+    fn to_property(&self) -> PropertyValue {
+        let mut map = PropertyMap::new();
+        map.set_opt("key", &self.key);
+        map.set_opt("name", &self.name);
+        map.set_opt("values", &self.values);
+        PropertyValue::Object(map.0)
     }
 }

@@ -4,13 +4,13 @@ use pulumi_runtime::plan::PlanResource;
 
 use crate::rule::Out;
 use crate::tokens::{KMS_KEY, RDS_INSTANCE, RDS_OPTION_GROUP, RDS_PARAMETER_GROUP};
-use crate::view::{Got, PlanView, Refs, input};
+use crate::view::{Got, PlanView, Refs, Val, input};
 
 /// The minimum backup retention (days) for point-in-time recovery.
 pub const MIN_BACKUP_RETENTION_DAYS: i64 = 7;
 
 /// The log types a MySQL or MariaDB instance must export.
-pub const REQUIRED_LOG_EXPORTS: [&str; 4] = ["audit", "error", "general", "slowquery"];
+pub const REQUIRED_LOG_EXPORTS: [&str; 3] = ["audit", "error", "slowquery"];
 
 fn instances<'v, 'p>(view: &'v PlanView<'p>) -> &'v [&'p PlanResource] {
     view.of_type(RDS_INSTANCE)
@@ -154,6 +154,46 @@ fn parameter(group: &PlanResource, name: &str) -> Got<String> {
     }
 }
 
+/// Whether an audit plugin option logs data access: its `SERVER_AUDIT_EVENTS` lists `QUERY_DML`
+/// or `QUERY` (every query). Unset, the plugin logs every event type.
+fn audits_data_access(plugins: &[Val<'_>]) -> Got<bool> {
+    let mut unknown = false;
+    for plugin in plugins {
+        let settings = match plugin.get("optionSettings").items() {
+            Got::Known(settings) => settings,
+            Got::Absent => return Got::Known(true),
+            Got::Unknown => {
+                unknown = true;
+                continue;
+            }
+        };
+        let events = settings
+            .iter()
+            .find_map(|setting| match setting.get("name").str() {
+                Got::Known("SERVER_AUDIT_EVENTS") => Some(setting.get("value").str()),
+                _ => None,
+            });
+        match events {
+            None | Some(Got::Absent) => return Got::Known(true),
+            Some(Got::Known(events)) => {
+                if events
+                    .split(',')
+                    .map(|e| e.trim().to_ascii_uppercase())
+                    .any(|e| e == "QUERY_DML" || e == "QUERY")
+                {
+                    return Got::Known(true);
+                }
+            }
+            Some(Got::Unknown) => unknown = true,
+        }
+    }
+    if unknown {
+        Got::Unknown
+    } else {
+        Got::Known(false)
+    }
+}
+
 fn is_on(value: &Got<String>) -> Got<bool> {
     match value {
         Got::Known(v) => Got::Known(matches!(v.as_str(), "1" | "on" | "true")),
@@ -194,45 +234,59 @@ pub(crate) fn rds_logs(view: &PlanView<'_>, out: &mut Out) {
                     out.undecided(db, "an entry of enabledCloudwatchLogsExports is unknown");
                 } else if !missing.is_empty() {
                     problems.push(format!("does not export the {} log(s)", missing.join(", ")));
-                    fixes.push(
-                        "set enabledCloudwatchLogsExports: [audit, error, general, slowquery]",
-                    );
+                    fixes.push("set enabledCloudwatchLogsExports: [audit, error, slowquery]");
                 }
             }
             Got::Absent => {
                 problems.push("exports no logs to CloudWatch".to_owned());
-                fixes.push("set enabledCloudwatchLogsExports: [audit, error, general, slowquery]");
+                fixes.push("set enabledCloudwatchLogsExports: [audit, error, slowquery]");
             }
             Got::Unknown => out.undecided(db, "enabledCloudwatchLogsExports is unknown"),
         }
         match view.refs(db, "optionGroupName", &[RDS_OPTION_GROUP]) {
             Refs::Resolved(groups) if !groups.is_empty() => {
                 let mut unknown = false;
-                let audit = groups.iter().any(|g| match input(g, "options").items() {
-                    Got::Known(options) => {
-                        options.iter().any(|o| match o.get("optionName").str() {
-                            Got::Known(name) => name == "MARIADB_AUDIT_PLUGIN",
-                            Got::Unknown => {
-                                unknown = true;
-                                false
+                let mut plugins = Vec::new();
+                for group in &groups {
+                    match input(group, "options").items() {
+                        Got::Known(options) => {
+                            for option in options {
+                                match option.get("optionName").str() {
+                                    Got::Known("MARIADB_AUDIT_PLUGIN") => plugins.push(option),
+                                    Got::Unknown => unknown = true,
+                                    _ => {}
+                                }
                             }
-                            Got::Absent => false,
-                        })
+                        }
+                        Got::Unknown => unknown = true,
+                        Got::Absent => {}
                     }
-                    Got::Unknown => {
-                        unknown = true;
-                        false
-                    }
-                    Got::Absent => false,
-                });
-                if !audit && unknown {
+                }
+                if plugins.is_empty() && unknown {
                     out.undecided(db, "the options of its option group are unknown");
-                } else if !audit {
+                } else if plugins.is_empty() {
                     problems.push(format!(
                         "option group \"{}\" lacks MARIADB_AUDIT_PLUGIN, so there is no audit log",
                         groups[0].name
                     ));
                     fixes.push("add the option MARIADB_AUDIT_PLUGIN to the option group");
+                } else {
+                    match audits_data_access(&plugins) {
+                        Got::Known(true) => {}
+                        Got::Known(false) => {
+                            problems.push(format!(
+                                "the audit plugin of option group \"{}\" does not log data access \
+                                 (SERVER_AUDIT_EVENTS has neither QUERY_DML nor QUERY)",
+                                groups[0].name
+                            ));
+                            fixes.push(
+                                "set SERVER_AUDIT_EVENTS to CONNECT,QUERY_DDL,QUERY_DCL,QUERY_DML",
+                            );
+                        }
+                        _ => {
+                            out.undecided(db, "SERVER_AUDIT_EVENTS of the audit plugin is unknown")
+                        }
+                    }
                 }
             }
             Refs::Resolved(_) => out.undecided(db, "its option group is not part of this stack"),
@@ -245,20 +299,32 @@ pub(crate) fn rds_logs(view: &PlanView<'_>, out: &mut Out) {
         }
         match parameter_group(view, db) {
             Got::Known(Some(group)) => {
-                for flag in ["general_log", "slow_query_log"] {
-                    match is_on(&parameter(group, flag)) {
-                        Got::Known(true) => {}
-                        Got::Known(false) => {
-                            problems.push(format!(
-                                "parameter group \"{}\" leaves {flag} off",
-                                group.name
-                            ));
-                            fixes.push(
-                                "set general_log=1 and slow_query_log=1 in the parameter group",
-                            );
-                        }
-                        _ => out.undecided(db, format!("{flag} in the parameter group is unknown")),
+                match is_on(&parameter(group, "slow_query_log")) {
+                    Got::Known(true) => {}
+                    Got::Known(false) => {
+                        problems.push(format!(
+                            "parameter group \"{}\" leaves slow_query_log off",
+                            group.name
+                        ));
+                        fixes.push("set slow_query_log=1 in the parameter group");
                     }
+                    _ => out.undecided(db, "slow_query_log in the parameter group is unknown"),
+                }
+                // The general query log records every statement with its literal values, card
+                // numbers included (PCI DSS 3.3): data access is logged by the audit plugin.
+                match is_on(&parameter(group, "general_log")) {
+                    Got::Known(false) => {}
+                    Got::Known(true) => {
+                        problems.push(format!(
+                            "parameter group \"{}\" turns general_log on, which writes every \
+                             statement with its values (card numbers) to the logs",
+                            group.name
+                        ));
+                        fixes.push(
+                            "set general_log=0; log data access with the audit plugin's QUERY_DML events",
+                        );
+                    }
+                    _ => out.undecided(db, "general_log in the parameter group is unknown"),
                 }
                 if let Got::Known(output) = parameter(group, "log_output")
                     && output != "file"
@@ -271,8 +337,10 @@ pub(crate) fn rds_logs(view: &PlanView<'_>, out: &mut Out) {
                 }
             }
             Got::Known(None) => {
-                problems.push("uses the default parameter group, where general_log and slow_query_log are off".to_owned());
-                fixes.push("attach a parameter group with general_log=1 and slow_query_log=1");
+                problems.push(
+                    "uses the default parameter group, where slow_query_log is off".to_owned(),
+                );
+                fixes.push("attach a parameter group with slow_query_log=1 and general_log=0");
             }
             Got::Unknown | Got::Absent => {
                 out.undecided(

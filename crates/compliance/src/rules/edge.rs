@@ -363,6 +363,11 @@ pub(crate) fn alb_waf(view: &PlanView<'_>, out: &mut Out) {
                         && view.of_type(WEB_ACL_LOGGING).iter().any(|config| {
                             matches!(view.refs(config, "resourceArn", &[WEB_ACL]), Refs::Unknown)
                         }));
+                if logged {
+                    for config in &configs {
+                        redacts_credentials(config, out);
+                    }
+                }
                 if !logged && unknown {
                     out.undecided(acl, "the web ACL's logging configuration is unknown");
                 } else if !logged {
@@ -375,6 +380,48 @@ pub(crate) fn alb_waf(view: &PlanView<'_>, out: &mut Out) {
                 }
             }
         }
+    }
+}
+
+/// The headers a WAF logging configuration must redact (PCI DSS 3.3: no credentials or session
+/// tokens in logs). Header names match case-insensitively.
+const REDACTED_HEADERS: [&str; 2] = ["authorization", "cookie"];
+
+/// Fails a WAF logging configuration that does not redact every header of [`REDACTED_HEADERS`].
+fn redacts_credentials(config: &PlanResource, out: &mut Out) {
+    let fields = match input(config, "redactedFields").items() {
+        Got::Known(fields) => fields,
+        Got::Absent => Vec::new(),
+        Got::Unknown => {
+            out.undecided(config, "redactedFields is unknown");
+            return;
+        }
+    };
+    let mut redacted = Vec::new();
+    for field in fields {
+        match field.path("singleHeader.name").str() {
+            Got::Known(name) => redacted.push(name.to_ascii_lowercase()),
+            Got::Unknown => {
+                out.undecided(config, "a redacted header name is unknown");
+                return;
+            }
+            Got::Absent => {}
+        }
+    }
+    let missing: Vec<&str> = REDACTED_HEADERS
+        .iter()
+        .copied()
+        .filter(|header| !redacted.iter().any(|r| r == header))
+        .collect();
+    if !missing.is_empty() {
+        out.fail(
+            config,
+            format!(
+                "logs the {} header(s) in clear: credentials and session tokens reach the WAF logs",
+                missing.join(", ")
+            ),
+            "add redactedFields [{singleHeader: {name: authorization}}, {singleHeader: {name: cookie}}]",
+        );
     }
 }
 

@@ -169,7 +169,8 @@ pub static RULES: &[Rule] = &[
         section: LoadBalancing,
         anchor: "cdk-nag ALBWAFEnabled, WAFv2LoggingEnabled",
         checks: "Every application load balancer is associated with a WAFv2 web ACL of the stack \
-                 that has at least one AWS managed rule group and a logging configuration.",
+                 that has at least one AWS managed rule group and a logging configuration, which \
+                 redacts the Authorization and Cookie headers.",
         check: edge::alb_waf,
     },
     Rule {
@@ -293,9 +294,11 @@ pub static RULES: &[Rule] = &[
         severity: Mandatory,
         section: Database,
         anchor: "cdk-nag RDSLoggingEnabled",
-        checks: "A MySQL/MariaDB instance exports the audit, error, general and slowquery logs; \
-                 its option group has MARIADB_AUDIT_PLUGIN and its parameter group sets \
-                 general_log and slow_query_log (log_output FILE if set).",
+        checks: "A MySQL/MariaDB instance exports the audit, error and slowquery logs; its \
+                 option group has MARIADB_AUDIT_PLUGIN logging data access (SERVER_AUDIT_EVENTS \
+                 with QUERY_DML or QUERY, or unset); its parameter group sets slow_query_log and \
+                 leaves general_log off, which would write card numbers to the logs (log_output \
+                 FILE if set).",
         check: database::rds_logs,
     },
     Rule {
@@ -383,8 +386,10 @@ pub static RULES: &[Rule] = &[
         section: StorageKeysIdentity,
         anchor: "cdk-nag S3BucketLoggingEnabled",
         checks: "Every bucket that is not itself a log destination (of access logs, flow logs, the \
-                 ALB or WAF) logs its access to another bucket of the stack; in the platform that \
-                 is the static-content bucket logging to the log bucket.",
+                 ALB or WAF) logs its access to another bucket of the stack, whose default \
+                 encryption is SSE-S3 (S3 does not deliver server access logs to SSE-KMS \
+                 buckets); in the platform that is the static-content bucket logging to the ALB \
+                 log bucket.",
         check: storage::s3_access_logging,
     },
     Rule {
@@ -415,7 +420,9 @@ pub static RULES: &[Rule] = &[
         anchor: "seed (least privilege), beyond",
         checks: "Allow statements with S3 actions name only buckets of the stack (or their \
                  objects); those with KMS actions name specific key ARNs taken from keys of the \
-                 stack; never * or NotResource.",
+                 stack, or the keys of the stack's account narrowed by \
+                 ForAnyValue:StringEquals kms:ResourceAliases to aliases of the stack; never * \
+                 or NotResource.",
         check: storage::iam_scoped_resources,
     },
     Rule {

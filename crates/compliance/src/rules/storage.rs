@@ -10,8 +10,8 @@ use crate::policy_doc::{self, Statement};
 use crate::rule::Out;
 use crate::tokens::{
     BUCKET, BUCKET_LIFECYCLE, BUCKET_LOGGING, BUCKET_PAB, BUCKET_POLICY, BUCKET_SSE,
-    BUCKET_VERSIONING, FLOW_LOG, IAM_ATTACHMENTS, IAM_DOCUMENTS, KMS_KEY, LB_TYPES, LOG_GROUP,
-    WEB_ACL_LOGGING,
+    BUCKET_VERSIONING, FLOW_LOG, IAM_ATTACHMENTS, IAM_DOCUMENTS, KMS_ALIAS, KMS_KEY, LB_TYPES,
+    LOG_GROUP, WEB_ACL_LOGGING,
 };
 use crate::view::{Got, PlanView, Refs, Val, input};
 
@@ -428,6 +428,45 @@ fn log_buckets(view: &PlanView<'_>) -> (BTreeSet<String>, bool) {
     (targets, unknown)
 }
 
+/// Whether `bucket`'s default encryption is SSE-KMS (no configuration means SSE-S3).
+fn encrypted_with_kms(view: &PlanView<'_>, bucket: &PlanResource) -> Got<bool> {
+    let (found, unplaced) = configs(view, bucket, BUCKET_SSE);
+    if found.is_empty() {
+        return if unplaced {
+            Got::Unknown
+        } else {
+            Got::Known(false)
+        };
+    }
+    let mut unknown = false;
+    for config in found {
+        match input(config, "rules").items() {
+            Got::Known(rules) => {
+                for rule in rules {
+                    match rule
+                        .get("applyServerSideEncryptionByDefault")
+                        .get("sseAlgorithm")
+                        .str()
+                    {
+                        Got::Known(algorithm) if algorithm.starts_with("aws:kms") => {
+                            return Got::Known(true);
+                        }
+                        Got::Unknown => unknown = true,
+                        _ => {}
+                    }
+                }
+            }
+            Got::Unknown => unknown = true,
+            Got::Absent => {}
+        }
+    }
+    if unknown {
+        Got::Unknown
+    } else {
+        Got::Known(false)
+    }
+}
+
 /// s3-access-logging.
 pub(crate) fn s3_access_logging(view: &PlanView<'_>, out: &mut Out) {
     let fix = "register aws:s3/bucketLogging:BucketLogging for the bucket with targetBucket the \
@@ -445,6 +484,30 @@ pub(crate) fn s3_access_logging(view: &PlanView<'_>, out: &mut Out) {
                 .any(|t| t.urn != bucket.urn)
         });
         let inline = !input(bucket, "logging.targetBucket").is_absent();
+        if logs_elsewhere {
+            for logging in &found {
+                for target in view.refs(logging, "targetBucket", &[BUCKET]).resources() {
+                    match encrypted_with_kms(view, target) {
+                        Got::Known(false) => {}
+                        Got::Known(true) => out.fail(
+                            bucket,
+                            format!(
+                                "sends its access logs to \"{}\", whose default encryption is \
+                                 SSE-KMS: S3 does not deliver server access logs there, so they \
+                                 are silently lost",
+                                target.name
+                            ),
+                            "send server access logs to a bucket of the stack encrypted with \
+                             SSE-S3 (AES256), e.g. the ALB log bucket",
+                        ),
+                        _ => out.undecided(
+                            bucket,
+                            format!("the default encryption of \"{}\" is unknown", target.name),
+                        ),
+                    }
+                }
+            }
+        }
         if logs_elsewhere || inline {
             continue;
         }
@@ -694,6 +757,118 @@ fn stack_key_arns<'p>(view: &PlanView<'p>) -> BTreeSet<&'p str> {
     found
 }
 
+/// The names of the stack's key aliases: `aws:kms/alias` names whose `targetKeyId` is a key of
+/// the plan.
+fn stack_key_aliases<'p>(view: &PlanView<'p>) -> BTreeSet<&'p str> {
+    view.of_type(KMS_ALIAS)
+        .iter()
+        .filter(|alias| {
+            !view
+                .refs(alias, "targetKeyId", &[KMS_KEY])
+                .resources()
+                .is_empty()
+        })
+        .filter_map(|alias| input(alias, "name").str().known())
+        .collect()
+}
+
+/// The accounts that own the stack's keys, as their key policies name them
+/// (`arn:<partition>:iam::<account>:root`).
+fn stack_key_accounts(view: &PlanView<'_>) -> BTreeSet<String> {
+    let mut accounts = BTreeSet::new();
+    for key in view.of_type(KMS_KEY) {
+        if let Got::Known(policy) = input(key, "policy").str() {
+            for part in policy.split(":iam::").skip(1) {
+                if let Some((account, rest)) = part.split_once(':')
+                    && rest.starts_with("root")
+                    && is_account_id(account)
+                {
+                    accounts.insert(account.to_owned());
+                }
+            }
+        }
+    }
+    accounts
+}
+
+fn is_account_id(text: &str) -> bool {
+    text.len() == 12 && text.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// The account of `arn:<partition>:kms:<region>:<account>:key/*`, the one wildcard an alias-scoped
+/// KMS grant may use (every key of one account in one region).
+fn account_key_wildcard(resource: &str) -> Option<&str> {
+    let rest = resource.strip_prefix("arn:")?;
+    let parts: Vec<&str> = rest.splitn(5, ':').collect();
+    match parts.as_slice() {
+        [partition, "kms", region, account, "key/*"]
+            if !partition.is_empty()
+                && !region.is_empty()
+                && !partition.contains(['*', '?'])
+                && !region.contains(['*', '?'])
+                && is_account_id(account) =>
+        {
+            Some(account)
+        }
+        _ => None,
+    }
+}
+
+/// The aliases a statement narrows its keys to: the values of `kms:ResourceAliases` under
+/// `ForAnyValue:StringEquals` (`ForAllValues` would also match a key without any alias).
+/// `None` when the statement has no such condition.
+fn resource_aliases(statement: &Statement) -> Option<Vec<&str>> {
+    let operator = statement
+        .condition
+        .as_ref()?
+        .as_object()?
+        .iter()
+        .find(|(op, _)| op.eq_ignore_ascii_case("ForAnyValue:StringEquals"))?
+        .1
+        .as_object()?;
+    let values = operator
+        .iter()
+        .find(|(key, _)| key.eq_ignore_ascii_case("kms:ResourceAliases"))?
+        .1;
+    match values {
+        Value::String(alias) => Some(vec![alias.as_str()]),
+        Value::Array(items) => items.iter().map(Value::as_str).collect(),
+        _ => None,
+    }
+}
+
+/// How an alias-scoped KMS grant (keys of an account narrowed by `kms:ResourceAliases`) fails,
+/// or `None` when it names only the stack's aliases in the stack's account.
+fn alias_grant_problem(
+    statement: &Statement,
+    resource: &str,
+    aliases: &BTreeSet<&str>,
+    accounts: &BTreeSet<String>,
+) -> Option<String> {
+    let account = account_key_wildcard(resource)?;
+    if !accounts.is_empty() && !accounts.contains(account) {
+        return Some(format!(
+            "grants kms actions on the keys of account {account}, not the stack's"
+        ));
+    }
+    let Some(named) = resource_aliases(statement).filter(|named| !named.is_empty()) else {
+        return Some(format!(
+            "grants kms actions on {resource:?} without narrowing it to the stack's aliases \
+             (ForAnyValue:StringEquals kms:ResourceAliases)"
+        ));
+    };
+    let foreign: Vec<&str> = named
+        .into_iter()
+        .filter(|alias| !aliases.contains(alias))
+        .collect();
+    (!foreign.is_empty()).then(|| {
+        format!(
+            "narrows its kms grant to aliases that are not the stack's: {}",
+            foreign.join(", ")
+        )
+    })
+}
+
 /// iam-scoped-resources.
 pub(crate) fn iam_scoped_resources(view: &PlanView<'_>, out: &mut Out) {
     let names: BTreeSet<&str> = buckets(view)
@@ -718,6 +893,8 @@ pub(crate) fn iam_scoped_resources(view: &PlanView<'_>, out: &mut Out) {
             .resources()
             .is_empty();
         let known_keys = stack_key_arns(view);
+        let aliases = stack_key_aliases(view);
+        let accounts = stack_key_accounts(view);
         for (index, statement) in policy_doc::statements(&parsed).iter().enumerate() {
             if !statement.allow {
                 continue;
@@ -741,6 +918,20 @@ pub(crate) fn iam_scoped_resources(view: &PlanView<'_>, out: &mut Out) {
                     continue;
                 }
                 for resource in &statement.resources {
+                    if service == "kms" && account_key_wildcard(resource).is_some() {
+                        if let Some(problem) =
+                            alias_grant_problem(statement, resource, &aliases, &accounts)
+                        {
+                            out.fail(
+                                document.holder,
+                                format!("{at} {problem}"),
+                                "name the stack's keys by ARN, or the account's keys narrowed \
+                                 by ForAnyValue:StringEquals kms:ResourceAliases to the stack's \
+                                 aliases; never *",
+                            );
+                        }
+                        continue;
+                    }
                     let bucket = arn_bucket(resource);
                     let ok = match service {
                         "s3" => bucket.is_some_and(|b| names.contains(b)),

@@ -419,7 +419,7 @@ pub fn fixture_with(dry_run: bool) -> Plan {
         "aws:s3/bucketLogging:BucketLogging",
         "bucket-static-access-logging",
         json!({
-        "bucket": "{{id:bucket-static}}", "targetBucket": "{{id:bucket-logs}}",
+        "bucket": "{{id:bucket-static}}", "targetBucket": "{{id:bucket-alb-logs}}",
         "targetPrefix": "s3-access/static/"}),
     );
 
@@ -665,7 +665,9 @@ pub fn fixture_with(dry_run: bool) -> Plan {
         "aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration",
         "waf-logging",
         json!({
-        "resourceArn": "{{arn:waf-alb}}", "logDestinationConfigs": ["{{arn:waf-log-group}}"]}),
+        "resourceArn": "{{arn:waf-alb}}", "logDestinationConfigs": ["{{arn:waf-log-group}}"],
+        "redactedFields": [{"singleHeader": {"name": "authorization"}},
+                           {"singleHeader": {"name": "Cookie"}}]}),
     );
 
     // Compute
@@ -753,25 +755,31 @@ pub fn fixture_with(dry_run: bool) -> Plan {
         json!({
         "name": "dbparams-dev-a1b2", "family": "mysql8.4", "parameters": [
             {"name": "require_secure_transport", "value": "ON", "applyMethod": "immediate"},
-            {"name": "general_log", "value": "1", "applyMethod": "immediate"},
+            {"name": "general_log", "value": "0", "applyMethod": "immediate"},
             {"name": "slow_query_log", "value": "1", "applyMethod": "immediate"},
             {"name": "log_output", "value": "FILE", "applyMethod": "immediate"}],
         "tags": name_tag("dbparams")}),
     );
     b.add(&database, "aws:rds/optionGroup:OptionGroup", "db-options", json!({
         "name": "dboptions-dev-a1b2", "engineName": "mysql", "majorEngineVersion": "8.4",
-        "optionGroupDescription": "audit plugin", "options": [{"optionName": "MARIADB_AUDIT_PLUGIN"}],
+        "optionGroupDescription": "audit plugin", "options": [{"optionName": "MARIADB_AUDIT_PLUGIN",
+            "optionSettings": [{"name": "SERVER_AUDIT_EVENTS", "value": "CONNECT,QUERY_DDL,QUERY_DCL,QUERY_DML"}]}],
         "tags": name_tag("dboptions")}));
-    b.add(&database, "aws:rds/instance:Instance", "db", json!({
+    b.add(
+        &database,
+        "aws:rds/instance:Instance",
+        "db",
+        json!({
         "identifier": "mysql-dev-a1b2", "engine": "mysql", "engineVersion": "8.4.6",
         "instanceClass": "db.t3.medium", "allocatedStorage": 20, "storageEncrypted": true,
         "kmsKeyId": "{{arn:key-data}}", "multiAz": true, "publiclyAccessible": false,
-        "backupRetentionPeriod": 7, "enabledCloudwatchLogsExports": ["audit", "error", "general", "slowquery"],
+        "backupRetentionPeriod": 7, "enabledCloudwatchLogsExports": ["audit", "error", "slowquery"],
         "dbSubnetGroupName": "{{id:db-subnets}}", "parameterGroupName": "{{id:db-params}}",
         "optionGroupName": "{{id:db-options}}", "vpcSecurityGroupIds": ["{{id:sg-db}}"],
         "autoMinorVersionUpgrade": true, "username": "paymentsadmin",
         "manageMasterUserPassword": true, "masterUserSecretKmsKeyId": "{{arn:key-data}}",
-        "deletionProtection": false, "skipFinalSnapshot": true, "tags": name_tag("mysql")}));
+        "deletionProtection": false, "skipFinalSnapshot": true, "tags": name_tag("mysql")}),
+    );
 
     // Migration
     b.add(

@@ -118,11 +118,28 @@ fn account_roles(scope: &Scope, parent: &Resource) -> Resource {
     attachments.swap_remove(0)
 }
 
+/// The statements that let DMS read the endpoints' credentials, known in a preview: the on-prem
+/// secret by its configured ARN and the stack's RDS replication secret by its name (Secrets
+/// Manager appends six random characters to a secret's name in its ARN, hence `-??????`).
+fn secret_grants(
+    account: &Account,
+    region: &str,
+    on_prem_secret_arn: &str,
+    rds_secret_name: &str,
+) -> Vec<Value> {
+    let (partition, id) = (&account.partition, &account.id);
+    let rds_secret_arn =
+        format!("arn:{partition}:secretsmanager:{region}:{id}:secret:{rds_secret_name}-??????");
+    vec![json!({"Sid": "ReadEndpointCredentials", "Effect": "Allow",
+        "Action": ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"],
+        "Resource": [on_prem_secret_arn, rds_secret_arn]})]
+}
+
 fn secrets_role(
     scope: &Scope,
     parent: &Resource,
     account: &Account,
-    secret_arns: Output<Vec<String>>,
+    secret_grants: Vec<Value>,
     keys: &Keys,
 ) -> (Resource, Resource) {
     let config = &scope.config;
@@ -141,18 +158,17 @@ fn secrets_role(
         },
         scope.child_of(parent),
     );
-    let region = config.region.clone();
-    let partition = account.partition.clone();
-    let document = secret_arns.zip(&keys.data.output::<String>("arn")).map(move |(arns, key)| {
-        json!({"Version": "2012-10-17", "Statement": [
-            {"Sid": "ReadEndpointCredentials", "Effect": "Allow",
-             "Action": ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"], "Resource": arns},
-            {"Sid": "DecryptEndpointCredentials", "Effect": "Allow", "Action": ["kms:Decrypt"], "Resource": [key],
-             "Condition": {"StringEquals": {"kms:ViaService": format!("secretsmanager.{region}.amazonaws.com")}}}
-        ]})
-        .to_string()
-        .replace("arn:aws:", &format!("arn:{partition}:"))
-    });
+    // Known in a preview: the secrets by ARN or ARN pattern, the data key through its alias.
+    let mut statements = secret_grants;
+    statements.push(crate::iam::key_grant(
+        "DecryptEndpointCredentials",
+        &["kms:Decrypt"],
+        account,
+        &config.region,
+        &keys.data_alias,
+        Some("secretsmanager"),
+    ));
+    let document = json!({"Version": "2012-10-17", "Statement": statements}).to_string();
     let policy_name = config.naming.name(NameKind::DmsSecretsPolicy);
     let policy = register(
         &scope.ctx,
@@ -380,17 +396,14 @@ pub fn build(scope: &Scope, inputs: &Inputs<'_>, migration: Migration<'_>) -> Op
     let (rds_secret, rds_secret_value) =
         rds_secret(scope, &component, inputs, &settings.rds_replication_user);
     let rds_secret_arn = rds_secret.output::<String>("arn");
-    let secret_arns = vec![
-        Output::known(source.secret_arn.clone()),
-        rds_secret_arn.clone(),
-    ];
-    let (access_role, secrets_attachment) = secrets_role(
-        scope,
-        &component,
+    let grants = secret_grants(
         inputs.account,
-        Output::all(secret_arns),
-        keys,
+        &config.region,
+        &source.secret_arn,
+        &naming.name(NameKind::DmsRdsSecret),
     );
+    let (access_role, secrets_attachment) =
+        secrets_role(scope, &component, inputs.account, grants, keys);
     // With a secret, DMS reads host, port, username and password from it alone.
     let endpoint = |name: &str, endpoint_type: &str, secret_arn: Output<String>| {
         let id = naming.label(&format!("dms-{name}"));
