@@ -177,6 +177,10 @@ def cmd_destroy_order(args):
 def cmd_cli_output(args):
     with open(args.output, encoding="utf-8") as handle:
         text = handle.read()
+    if args.after:
+        if args.after not in text:
+            fail(f"the CLI output has no {args.after!r}")
+        text = text.split(args.after, 1)[1]
     for expected in args.expect:
         if expected not in text:
             fail(f"the CLI output does not show {expected!r}")
@@ -222,7 +226,8 @@ def main():
     p = sub.add_parser("destroy-order"); p.add_argument("journal"); p.add_argument("export"); p.add_argument("after")
     p.set_defaults(run=cmd_destroy_order)
     p = sub.add_parser("cli-output"); p.add_argument("output"); p.add_argument("--expect", nargs="+", required=True)
-    p.add_argument("--absent", nargs="*", default=[]); p.set_defaults(run=cmd_cli_output)
+    p.add_argument("--absent", nargs="*", default=[])
+    p.add_argument("--after", help="check only the output after this text"); p.set_defaults(run=cmd_cli_output)
     p = sub.add_parser("drop-resource"); p.add_argument("program"); p.add_argument("name")
     p.set_defaults(run=cmd_drop_resource)
     args = parser.parse_args()
