@@ -32,5 +32,8 @@ scripts/check-readme-main-command.sh
 echo "== the README's deploy commands are the ones the end-to-end test runs"
 scripts/check-readme-deploy-commands.sh
 
+echo "== the language host pulumi-language-rust (Go unit tests)"
+(cd tools/pulumi && go test ./language-host)
+
 echo "== end to end under the real Pulumi CLI"
 scripts/e2e.sh

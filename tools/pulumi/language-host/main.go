@@ -29,9 +29,10 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"sync"
 
-	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/util/rpcutil"
+	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
 	"google.golang.org/grpc"
 	"google.golang.org/protobuf/types/known/emptypb"
 )
@@ -57,7 +58,7 @@ func main() {
 	}
 	host := &rustHost{}
 	if args := flags.Args(); len(args) > 0 {
-		host.engineAddress = args[len(args)-1]
+		host.setEngineAddress(args[len(args)-1])
 	}
 	handle, err := rpcutil.ServeWithOptions(rpcutil.ServeOptions{
 		Init: func(srv *grpc.Server) error {
@@ -80,7 +81,20 @@ func main() {
 // the code-generation calls answer Unimplemented.
 type rustHost struct {
 	pulumirpc.UnimplementedLanguageRuntimeServer
+	mu            sync.Mutex
 	engineAddress string
+}
+
+func (h *rustHost) setEngineAddress(address string) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.engineAddress = address
+}
+
+func (h *rustHost) engine() string {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.engineAddress
 }
 
 // Handshake records the engine's address (newer engines pass it here rather than as an argument).
@@ -90,7 +104,7 @@ func (h *rustHost) Handshake(
 	if req.GetEngineAddress() == "" {
 		return nil, errors.New("the handshake must carry the engine address")
 	}
-	h.engineAddress = req.GetEngineAddress()
+	h.setEngineAddress(req.GetEngineAddress())
 	return &pulumirpc.LanguageHandshakeResponse{}, nil
 }
 
@@ -232,7 +246,7 @@ func (h *rustHost) programEnvironment(req *pulumirpc.RunRequest) ([]string, erro
 	add("PULUMI_DRY_RUN", strconv.FormatBool(req.GetDryRun()))
 	add("PULUMI_PARALLEL", strconv.Itoa(int(req.GetParallel())))
 	add("PULUMI_MONITOR", req.GetMonitorAddress())
-	add("PULUMI_ENGINE", h.engineAddress)
+	add("PULUMI_ENGINE", h.engine())
 	add("PULUMI_PWD", req.GetPwd())
 	return env, nil
 }
