@@ -89,3 +89,6 @@ pub(crate) const IAM_ATTACHMENTS: [(&str, &str); 5] = [
     ("aws:iam/policyAttachment:PolicyAttachment", "policyArn"),
     ("aws:iam/role:Role", "managedPolicyArns"),
 ];
+pub(crate) const TRAIL: &str = "aws:cloudtrail/trail:Trail";
+pub(crate) const DETECTOR: &str = "aws:guardduty/detector:Detector";
+pub(crate) const DETECTOR_FEATURE: &str = "aws:guardduty/detectorFeature:DetectorFeature";

@@ -1,6 +1,7 @@
 //! `graph`: the architecture drawn from the registrations of a plan: the VPC, both zones with
 //! their subnets per tier, the ALB, the ASG, RDS primary and standby, buckets, keys, the VPN to the
-//! data center, the traffic weights, and security-group edges labelled with their ports. Output as
+//! data center, the traffic weights, the account controls (trail and GuardDuty), and
+//! security-group edges labelled with their ports. Output as
 //! Graphviz DOT or Mermaid; SVG/PNG through Graphviz's `dot` when it is installed.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -175,9 +176,71 @@ impl Architecture {
                 vec!["keys".into()],
             ));
         }
+        arch.account_controls(plan);
         arch.security_edges(plan);
         arch.migration(plan);
         arch
+    }
+
+    /// The account-level controls (issue 12): the trail with its deliveries (audit bucket, log
+    /// group) and its key, and GuardDuty.
+    fn account_controls(&mut self, plan: &Plan) {
+        let cluster = || vec!["audit".to_owned()];
+        for trail in plan
+            .resources
+            .iter()
+            .filter(|r| r.ty == "aws:cloudtrail/trail:Trail")
+        {
+            self.nodes.insert(Node {
+                id: node_id(trail),
+                label: format!(
+                    "CloudTrail {}\\nmulti-region, validated, CIS alarms",
+                    trail.name
+                ),
+                cluster: cluster(),
+            });
+            for (property, label) in [
+                ("s3BucketName", "log files"),
+                ("kmsKeyId", "encrypts"),
+                ("cloudWatchLogsGroupArn", "CloudWatch Logs"),
+            ] {
+                for target in plan.resources.iter().filter(|r| {
+                    matches!(
+                        r.ty.as_str(),
+                        "aws:s3/bucket:Bucket"
+                            | "aws:kms/key:Key"
+                            | "aws:cloudwatch/logGroup:LogGroup"
+                    ) && depends_on(trail, property, &r.urn)
+                }) {
+                    if target.ty == "aws:cloudwatch/logGroup:LogGroup" {
+                        self.nodes.insert(Node {
+                            id: node_id(target),
+                            label: format!("Log group {}", target.name),
+                            cluster: cluster(),
+                        });
+                    }
+                    self.edges.insert(Edge {
+                        from: node_id(trail),
+                        to: node_id(target),
+                        label: label.to_owned(),
+                    });
+                }
+            }
+        }
+        for detector in plan
+            .resources
+            .iter()
+            .filter(|r| r.ty == "aws:guardduty/detector:Detector")
+        {
+            self.nodes.insert(Node {
+                id: node_id(detector),
+                label: format!(
+                    "GuardDuty {}\\nS3, EBS malware, RDS login; high findings alarmed",
+                    detector.name
+                ),
+                cluster: cluster(),
+            });
+        }
     }
 
     /// Edges between security groups' owners, labelled with the ports the rules admit.
@@ -351,6 +414,7 @@ impl Architecture {
             Some("vpc") => "VPC".to_owned(),
             Some("storage") => "S3 buckets".to_owned(),
             Some("keys") => "KMS keys".to_owned(),
+            Some("audit") => "Account controls (audit trail, threat detection)".to_owned(),
             Some(zone) => format!("Availability zone {zone}"),
             None => String::new(),
         };

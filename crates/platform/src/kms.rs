@@ -100,6 +100,14 @@ pub fn compute_key_policy(account: &Account, region: &str) -> Value {
                 "Condition": {"StringEquals": {"aws:SourceAccount": account.id}}
             },
             {
+                "Sid": "EventBridgePublishesToEncryptedTopic",
+                "Effect": "Allow",
+                "Principal": {"Service": "events.amazonaws.com"},
+                "Action": ["kms:Decrypt", "kms:GenerateDataKey*"],
+                "Resource": "*",
+                "Condition": {"StringEquals": {"aws:SourceAccount": account.id}}
+            },
+            {
                 "Sid": "CloudWatchLogsEncryptsLogGroups",
                 "Effect": "Allow",
                 "Principal": {"Service": format!("logs.{region}.amazonaws.com")},

@@ -1,6 +1,8 @@
 //! The PCI DSS payment platform on AWS as a Pulumi program: configuration, naming, tags, one
 //! component per tier, and the binary's modes (engine, preview, get-packages).
 
+pub mod account;
+pub mod audit;
 pub mod certificate;
 pub mod compute;
 pub mod config;
@@ -26,3 +28,4 @@ pub mod scope;
 pub mod security;
 pub mod storage;
 pub mod tags;
+pub mod threat;

@@ -244,7 +244,28 @@ pub fn settings_from_stack_config(config: &HashMap<String, String>) -> Settings 
         .iter()
         .find(|(key, _)| key.ends_with(":allowedIngressCidrs"))
         .and_then(|(_, value)| serde_json::from_str(value).ok());
+    settings.organization_evidence = organization_evidence(config);
     settings
+}
+
+/// The evidence of organization-provided account controls in the stack config
+/// (`accountControls: organization` with `organizationTrailArn` and `securityAdminAccountId`),
+/// worded as the platform's stack output words it.
+fn organization_evidence(config: &HashMap<String, String>) -> Option<String> {
+    let value = |suffix: &str| {
+        config
+            .iter()
+            .find(|(key, _)| key.ends_with(suffix))
+            .map(|(_, value)| value.trim_matches('"').to_owned())
+    };
+    (value(":accountControls")? == "organization").then(|| {
+        format!(
+            "provided by the AWS Organization (accountControls organization): organization trail \
+             {}, delegated GuardDuty/Security Hub administrator account {}",
+            value(":organizationTrailArn").unwrap_or_default(),
+            value(":securityAdminAccountId").unwrap_or_default()
+        )
+    })
 }
 
 /// The stack as the pack's plan: each resource with its properties as inputs. Custom resources
@@ -343,5 +364,38 @@ pub fn analyze_stack(plan: &Plan, settings: &Settings, config: &PackConfig) -> A
     AnalyzeResponse {
         diagnostics,
         not_applicable: Vec::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn organization_mode_in_the_stack_config_gives_the_evidence() {
+        let mut config = HashMap::from([(
+            "payments-platform:allowedIngressCidrs".to_owned(),
+            "[\"198.51.100.0/24\"]".to_owned(),
+        )]);
+        assert_eq!(
+            settings_from_stack_config(&config).organization_evidence,
+            None
+        );
+        config.insert(
+            "payments-platform:accountControls".to_owned(),
+            "organization".to_owned(),
+        );
+        config.insert(
+            "payments-platform:organizationTrailArn".to_owned(),
+            "arn:aws:cloudtrail:us-east-1:111122223333:trail/org".to_owned(),
+        );
+        config.insert(
+            "payments-platform:securityAdminAccountId".to_owned(),
+            "\"444455556666\"".to_owned(),
+        );
+        let evidence = settings_from_stack_config(&config)
+            .organization_evidence
+            .expect("evidence");
+        assert!(evidence.contains("trail/org") && evidence.contains("444455556666"));
     }
 }
