@@ -72,6 +72,9 @@ const CATALOG: &[&str] = &[
     "trail-encrypted",
     "trail-cloudwatch-logs",
     "guardduty-enabled",
+    // continuous compliance row
+    "config-recorder-on",
+    "securityhub-pci-standard",
 ];
 
 /// A non-compliant case: the rule, the resource a finding must name, and the mutation.
@@ -972,6 +975,56 @@ const CASES: &[Case] = &[
         mutate: |p| set(p, "guardduty-rds-login-events", "status", json!("DISABLED")),
     },
     Case {
+        rule: "config-recorder-on",
+        resource: "config-recorder",
+        what: "global resource types not recorded",
+        mutate: |p| {
+            set(
+                p,
+                "config-recorder",
+                "recordingGroup.includeGlobalResourceTypes",
+                json!(false),
+            )
+        },
+    },
+    Case {
+        rule: "config-recorder-on",
+        resource: "config-recorder",
+        what: "recorder never switched on",
+        mutate: |p| set(p, "config-recorder-status", "isEnabled", json!(false)),
+    },
+    Case {
+        rule: "config-recorder-on",
+        resource: "config-recorder",
+        what: "no delivery channel",
+        mutate: |p| remove_resource(p, "config-delivery"),
+    },
+    Case {
+        rule: "config-recorder-on",
+        resource: PROVIDER,
+        what: "no recorder",
+        mutate: |p| remove_resource(p, "config-recorder"),
+    },
+    Case {
+        rule: "securityhub-pci-standard",
+        resource: PROVIDER,
+        what: "PCI DSS v3.2.1 only",
+        mutate: |p| {
+            set(
+                p,
+                "securityhub-pci-dss",
+                "standardsArn",
+                json!("arn:aws:securityhub:us-east-1::standards/pci-dss/v/3.2.1"),
+            )
+        },
+    },
+    Case {
+        rule: "securityhub-pci-standard",
+        resource: PROVIDER,
+        what: "Security Hub not enabled",
+        mutate: |p| remove_resource(p, "securityhub"),
+    },
+    Case {
         rule: "guardduty-enabled",
         resource: PROVIDER,
         what: "no detector",
@@ -1177,12 +1230,14 @@ fn settings_narrow_the_checks_to_the_stack_configuration() {
 /// or a detector; without it, a plan without them fails.
 #[test]
 fn organization_evidence_waives_the_account_controls() {
-    const ACCOUNT_RULES: [&str; 5] = [
+    const ACCOUNT_RULES: [&str; 7] = [
         "trail-multi-region",
         "trail-log-validation",
         "trail-encrypted",
         "trail-cloudwatch-logs",
         "guardduty-enabled",
+        "config-recorder-on",
+        "securityhub-pci-standard",
     ];
     let mut plan = fixture();
     for name in [
@@ -1191,6 +1246,11 @@ fn organization_evidence_waives_the_account_controls() {
         "guardduty-s3-data-events",
         "guardduty-ebs-malware-protection",
         "guardduty-rds-login-events",
+        "config-recorder",
+        "config-delivery",
+        "config-recorder-status",
+        "securityhub",
+        "securityhub-pci-dss",
     ] {
         remove_resource(&mut plan, name);
     }

@@ -1,6 +1,7 @@
 //! `graph`: the architecture drawn from the registrations of a plan: the VPC, both zones with
 //! their subnets per tier, the ALB, the ASG, RDS primary and standby, buckets, keys, the VPN to the
-//! data center, the traffic weights, the account controls (trail and GuardDuty), and
+//! data center, the traffic weights, the account controls (trail, GuardDuty, AWS Config, Security
+//! Hub), and
 //! security-group edges labelled with their ports. Output as
 //! Graphviz DOT or Mermaid; SVG/PNG through Graphviz's `dot` when it is installed.
 
@@ -183,7 +184,7 @@ impl Architecture {
     }
 
     /// The account-level controls (issue 12): the trail with its deliveries (audit bucket, log
-    /// group) and its key, and GuardDuty.
+    /// group) and its key, GuardDuty, AWS Config (delivering to the audit bucket) and Security Hub.
     fn account_controls(&mut self, plan: &Plan) {
         let cluster = || vec!["audit".to_owned()];
         for trail in plan
@@ -223,6 +224,45 @@ impl Architecture {
                         from: node_id(trail),
                         to: node_id(target),
                         label: label.to_owned(),
+                    });
+                }
+            }
+        }
+        for (ty, label) in [
+            (
+                "aws:cfg/recorder:Recorder",
+                "AWS Config {}\\nall resource types, managed rules",
+            ),
+            (
+                "aws:securityhub/account:Account",
+                "Security Hub {}\\nPCI DSS v4.0.1, FSBP",
+            ),
+        ] {
+            for resource in plan.resources.iter().filter(|r| r.ty == ty) {
+                self.nodes.insert(Node {
+                    id: node_id(resource),
+                    label: label.replace("{}", &resource.name),
+                    cluster: cluster(),
+                });
+            }
+        }
+        for channel in plan
+            .resources
+            .iter()
+            .filter(|r| r.ty == "aws:cfg/deliveryChannel:DeliveryChannel")
+        {
+            for recorder in plan
+                .resources
+                .iter()
+                .filter(|r| r.ty == "aws:cfg/recorder:Recorder")
+            {
+                for bucket in plan.resources.iter().filter(|r| {
+                    r.ty == "aws:s3/bucket:Bucket" && depends_on(channel, "s3BucketName", &r.urn)
+                }) {
+                    self.edges.insert(Edge {
+                        from: node_id(recorder),
+                        to: node_id(bucket),
+                        label: "configuration history".to_owned(),
                     });
                 }
             }
@@ -414,7 +454,9 @@ impl Architecture {
             Some("vpc") => "VPC".to_owned(),
             Some("storage") => "S3 buckets".to_owned(),
             Some("keys") => "KMS keys".to_owned(),
-            Some("audit") => "Account controls (audit trail, threat detection)".to_owned(),
+            Some("audit") => {
+                "Account controls (audit trail, threat detection, continuous compliance)".to_owned()
+            }
             Some(zone) => format!("Availability zone {zone}"),
             None => String::new(),
         };

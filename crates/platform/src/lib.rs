@@ -20,6 +20,7 @@ pub mod network;
 pub mod operations;
 pub mod packages;
 pub mod policy;
+pub mod posture;
 pub mod preview;
 pub mod program;
 pub mod reader;

@@ -82,11 +82,13 @@ pub enum NameKind {
     AuditBucket,
     /// Role CloudTrail assumes to deliver to CloudWatch Logs.
     TrailLogsRole,
+    /// Role the AWS Config recorder assumes.
+    ConfigRole,
 }
 
 impl NameKind {
     /// Every kind, for validation.
-    pub const ALL: [NameKind; 29] = [
+    pub const ALL: [NameKind; 30] = [
         Self::Alb,
         Self::AppTargetGroup,
         Self::OnPremTargetGroup,
@@ -116,6 +118,7 @@ impl NameKind {
         Self::EndpointSecurityGroup,
         Self::AuditBucket,
         Self::TrailLogsRole,
+        Self::ConfigRole,
     ];
 
     /// The `<resource-type>` part of the name (`alb`, `role-app` ...).
@@ -156,6 +159,7 @@ impl NameKind {
             Self::EndpointSecurityGroup => ("secgroup-endpoints", 255, Permissive),
             Self::AuditBucket => ("payments-audit", 63, LowerHyphen),
             Self::TrailLogsRole => ("role-cloudtrail-logs", 64, Permissive),
+            Self::ConfigRole => ("role-config", 64, Permissive),
         }
     }
 }

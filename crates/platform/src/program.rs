@@ -17,8 +17,8 @@ use crate::migration::{Migration, connectivity, replication, traffic};
 use crate::network::{self, Tier};
 use crate::scope::{Scope, set};
 use crate::{
-    audit, certificate, compute, database, endpoints, iam, loadbalancer, operations, security,
-    storage, tags, threat,
+    audit, certificate, compute, database, endpoints, iam, loadbalancer, operations, posture,
+    security, storage, tags, threat,
 };
 
 fn text(answer: &serde_json::Map<String, Value>, key: &str, what: &str) -> Result<String, String> {
@@ -124,8 +124,9 @@ pub async fn build(ctx: Context, config: PlatformConfig) -> Result<PropertyMap, 
     };
     let topic = operations::build(&scope, &keys, &edge, replication.as_ref());
     if scope.config.account_controls.creates() {
-        audit::build(&scope, &account, &storage, &topic);
+        let audit = audit::build(&scope, &account, &storage, &topic);
         threat::build(&scope, &account, &topic);
+        posture::build(&scope, &account, &audit);
     }
 
     let mut exports = PropertyMap::new();

@@ -28,9 +28,16 @@ const DETECTOR: &str = "aws:guardduty/detector:Detector";
 const FEATURE: &str = "aws:guardduty/detectorFeature:DetectorFeature";
 const EVENT_RULE: &str = "aws:cloudwatch/eventRule:EventRule";
 const EVENT_TARGET: &str = "aws:cloudwatch/eventTarget:EventTarget";
+const RECORDER: &str = "aws:cfg/recorder:Recorder";
+const CHANNEL: &str = "aws:cfg/deliveryChannel:DeliveryChannel";
+const RECORDER_STATUS: &str = "aws:cfg/recorderStatus:RecorderStatus";
+const CONFIG_RULE: &str = "aws:cfg/rule:Rule";
+const SECURITY_HUB: &str = "aws:securityhub/account:Account";
+const STANDARD: &str = "aws:securityhub/standardsSubscription:StandardsSubscription";
+const ATTACHMENT: &str = "aws:iam/rolePolicyAttachment:RolePolicyAttachment";
 
 /// The types only the account controls register (the alarms and keys have others too).
-const ACCOUNT_TYPES: [&str; 7] = [
+const ACCOUNT_TYPES: [&str; 13] = [
     TRAIL,
     FILTER,
     DETECTOR,
@@ -38,14 +45,22 @@ const ACCOUNT_TYPES: [&str; 7] = [
     EVENT_RULE,
     EVENT_TARGET,
     TOPIC_POLICY,
+    RECORDER,
+    CHANNEL,
+    RECORDER_STATUS,
+    CONFIG_RULE,
+    SECURITY_HUB,
+    STANDARD,
 ];
 
-const ACCOUNT_RULES: [&str; 5] = [
+const ACCOUNT_RULES: [&str; 7] = [
     "trail-multi-region",
     "trail-log-validation",
     "trail-encrypted",
     "trail-cloudwatch-logs",
     "guardduty-enabled",
+    "config-recorder-on",
+    "securityhub-pci-standard",
 ];
 
 const ORG_TRAIL: &str = "arn:aws:cloudtrail:us-east-1:111122223333:trail/org-trail";
@@ -151,7 +166,9 @@ fn organization_mode_creates_none_of_them_and_the_pack_waives_them_with_the_evid
                     || r.name.contains("kms-audit")
                     || r.name.contains("cloudtrail")
                     || r.name.contains("cis-")
-                    || r.name.contains("guardduty")),
+                    || r.name.contains("guardduty")
+                    || r.name.contains("config-")
+                    || r.name.contains("securityhub")),
             "no audit resource in organization mode"
         );
         assert_eq!(
@@ -567,7 +584,7 @@ fn the_topic_policy_keeps_the_owner_and_admits_only_the_findings_rule() {
 #[test]
 fn the_phase_walk_treats_the_account_controls_state_as_stateful() {
     use payments_platform::migration::{Role, role_of};
-    for ty in [TRAIL, KEY, BUCKET, LOG_GROUP, DETECTOR] {
+    for ty in [TRAIL, KEY, BUCKET, LOG_GROUP, DETECTOR, RECORDER] {
         assert_eq!(role_of(ty), Role::Stateful, "{ty}");
     }
     // And they exist in every phase's plan the walk compares (create mode in every phase).
@@ -577,4 +594,104 @@ fn the_phase_walk_treats_the_account_controls_state_as_stateful() {
         assert_eq!(of_type(&plan, TRAIL).len(), 1, "{phase}");
         assert_eq!(of_type(&plan, DETECTOR).len(), 1, "{phase}");
     }
+}
+
+// 4. Continuous compliance ----------------------------------------------------------------------
+
+#[test]
+fn aws_config_records_everything_delivers_to_the_audit_bucket_and_is_switched_on() {
+    let plan = dev_plan();
+    let recorder = named(&plan, RECORDER, "config-recorder-dev-a1b2");
+    assert_eq!(input(recorder, "recordingGroup")["allSupported"], true);
+    assert_eq!(
+        input(recorder, "recordingGroup")["includeGlobalResourceTypes"],
+        true
+    );
+    let role = named(&plan, ROLE, "role-config-dev-a1b2");
+    assert!(deps(recorder, "roleArn").contains(role.urn.as_str()));
+    let trust = document(role, "assumeRolePolicy");
+    assert_eq!(
+        trust["Statement"][0]["Principal"]["Service"],
+        "config.amazonaws.com"
+    );
+    let attachment = named(
+        &plan,
+        ATTACHMENT,
+        "attach-role-config-aws-configrole-dev-a1b2",
+    );
+    assert_eq!(
+        input(attachment, "policyArn"),
+        "arn:aws:iam::aws:policy/service-role/AWS_ConfigRole"
+    );
+    let channel = named(&plan, CHANNEL, "config-delivery-dev-a1b2");
+    let bucket = named(&plan, BUCKET, "payments-audit-dev-a1b2");
+    let key = named(&plan, KEY, "kms-audit-dev-a1b2");
+    assert!(deps(channel, "s3BucketName").contains(bucket.urn.as_str()));
+    assert!(deps(channel, "s3KmsKeyArn").contains(key.urn.as_str()));
+    assert_eq!(input(channel, "s3KeyPrefix"), "config");
+    assert!(
+        channel.dependencies.contains(&recorder.urn),
+        "the recorder exists first"
+    );
+    let status = named(&plan, RECORDER_STATUS, "config-recorder-status-dev-a1b2");
+    assert_eq!(input(status, "isEnabled"), true);
+    assert!(deps(status, "name").contains(recorder.urn.as_str()));
+    assert!(
+        status.dependencies.contains(&channel.urn),
+        "switched on after the channel"
+    );
+    // Managed rules by identifier, each depending on the running recorder.
+    let identifiers: BTreeSet<&str> = of_type(&plan, CONFIG_RULE)
+        .into_iter()
+        .inspect(|rule| {
+            assert_eq!(input(rule, "source")["owner"], "AWS");
+            assert!(rule.dependencies.contains(&status.urn));
+        })
+        .filter_map(|rule| input(rule, "source")["sourceIdentifier"].as_str())
+        .collect();
+    for identifier in [
+        "MULTI_REGION_CLOUD_TRAIL_ENABLED",
+        "CLOUD_TRAIL_ENCRYPTION_ENABLED",
+        "GUARDDUTY_ENABLED_CENTRALIZED",
+        "RDS_STORAGE_ENCRYPTED",
+        "S3_BUCKET_SSL_REQUESTS_ONLY",
+        "EC2_IMDSV2_CHECK",
+    ] {
+        assert!(identifiers.contains(identifier), "{identifier}");
+    }
+    assert_eq!(identifiers.len(), 20);
+    // The role may deliver only to the audit bucket's config prefix, with the audit key.
+    let (deployed, _) = run_yaml(&dev_yaml_with(|y| y), PlanMode::Deploy).expect("valid");
+    let policy = document(
+        named(&deployed, ROLE_POLICY, "role-config-delivery-dev-a1b2"),
+        "policy",
+    );
+    assert_eq!(
+        statement(&policy, "DeliverToTheAuditBucket")["Resource"],
+        "arn:aws:s3:::payments-audit-dev-a1b2/config/AWSLogs/123456789012/*"
+    );
+    assert!(
+        statement(&policy, "EncryptWithTheAuditKey")["Resource"]
+            .as_str()
+            .is_some_and(|arn| arn.starts_with("arn:aws:kms:us-east-1:123456789012:key/"))
+    );
+}
+
+#[test]
+fn security_hub_subscribes_pci_dss_4_0_1_and_fsbp_only() {
+    let plan = dev_plan();
+    let hub = named(&plan, SECURITY_HUB, "securityhub-dev-a1b2");
+    assert_eq!(input(hub, "enableDefaultStandards"), false);
+    let arns: BTreeSet<&str> = of_type(&plan, STANDARD)
+        .into_iter()
+        .inspect(|s| assert!(s.dependencies.contains(&hub.urn)))
+        .filter_map(|s| input(s, "standardsArn").as_str())
+        .collect();
+    assert_eq!(
+        arns,
+        BTreeSet::from([
+            "arn:aws:securityhub:us-east-1::standards/pci-dss/v/4.0.1",
+            "arn:aws:securityhub:us-east-1::standards/aws-foundational-security-best-practices/v/1.0.0",
+        ])
+    );
 }

@@ -9,7 +9,10 @@
 use pulumi_runtime::plan::PlanResource;
 
 use crate::rule::Out;
-use crate::tokens::{DETECTOR, DETECTOR_FEATURE, KMS_KEY, LOG_GROUP, TRAIL};
+use crate::tokens::{
+    CONFIG_DELIVERY_CHANNEL, CONFIG_RECORDER, CONFIG_RECORDER_STATUS, DETECTOR, DETECTOR_FEATURE,
+    KMS_KEY, LOG_GROUP, SECURITY_HUB, SECURITY_HUB_STANDARD, TRAIL,
+};
 use crate::view::{AWS_PROVIDER, Got, PlanView, Refs, input};
 
 /// The GuardDuty features the detector must enable.
@@ -140,6 +143,136 @@ pub(crate) fn trail_cloudwatch_logs(view: &PlanView<'_>, out: &mut Out) {
         if input(trail, "cloudWatchLogsRoleArn").is_absent() {
             out.fail(trail, "sets no cloudWatchLogsRoleArn", fix);
         }
+    }
+}
+
+/// The account for an account-level control, or `None` when the rule is done: waived with the
+/// organization's evidence (or no provider to report on).
+fn unless_waived<'p>(
+    view: &PlanView<'p>,
+    out: &mut Out,
+    control: &str,
+) -> Option<&'p PlanResource> {
+    let account = account(view)?;
+    if let Some(evidence) = &view.settings().organization_evidence {
+        out.waive(
+            account,
+            format!("the stack creates no {control}"),
+            "set accountControls create, or keep the organization's evidence current",
+            evidence.clone(),
+        );
+        return None;
+    }
+    Some(account)
+}
+
+/// The ARN path of the Security Hub PCI DSS v4 standard.
+pub const PCI_STANDARD: &str = "standards/pci-dss/v/4.0.1";
+
+/// config-recorder-on.
+pub(crate) fn config_recorder_on(view: &PlanView<'_>, out: &mut Out) {
+    let Some(account) = unless_waived(view, out, "AWS Config recorder") else {
+        return;
+    };
+    let recorders = view.of_type(CONFIG_RECORDER);
+    if recorders.is_empty() {
+        out.fail(
+            account,
+            "the account has no AWS Config recorder, so no configuration history or managed rules",
+            "create the recorder (accountControls create), or set accountControls organization with the evidence",
+        );
+        return;
+    }
+    let channels = view.of_type(CONFIG_DELIVERY_CHANNEL);
+    for recorder in recorders {
+        for flag in [
+            "recordingGroup.allSupported",
+            "recordingGroup.includeGlobalResourceTypes",
+        ] {
+            match input(recorder, flag).bool() {
+                Got::Known(true) => {}
+                Got::Unknown => out.undecided(recorder, format!("{flag} is unknown")),
+                _ => out.fail(
+                    recorder,
+                    format!("does not set {flag} true"),
+                    "record every supported resource type, global types included",
+                ),
+            }
+        }
+        if channels.is_empty() {
+            out.fail(
+                recorder,
+                "has no delivery channel, so nothing is delivered",
+                "register an aws:cfg/deliveryChannel to the audit bucket",
+            );
+        }
+        let mut on = Got::Known(false);
+        for status in view.of_type(CONFIG_RECORDER_STATUS) {
+            let names_it = match view.refs(status, "name", &[CONFIG_RECORDER]) {
+                Refs::Resolved(found) if found.contains(recorder) => Got::Known(true),
+                Refs::Unknown => Got::Unknown,
+                _ => match (input(status, "name").str(), input(recorder, "name").str()) {
+                    (Got::Known(a), Got::Known(b)) => Got::Known(a == b),
+                    (Got::Unknown, _) | (_, Got::Unknown) => Got::Unknown,
+                    _ => Got::Known(false),
+                },
+            };
+            let enabled = input(status, "isEnabled").bool();
+            match (names_it, enabled) {
+                (Got::Known(true), Got::Known(true)) => {
+                    on = Got::Known(true);
+                    break;
+                }
+                (Got::Known(true) | Got::Unknown, Got::Known(true) | Got::Unknown) => {
+                    on = Got::Unknown;
+                }
+                _ => {}
+            }
+        }
+        match on {
+            Got::Known(true) => {}
+            Got::Unknown => out.undecided(recorder, "whether its status is enabled is unknown"),
+            _ => out.fail(
+                recorder,
+                "is never switched on (no aws:cfg/recorderStatus with isEnabled true)",
+                "register an aws:cfg/recorderStatus for it with isEnabled true",
+            ),
+        }
+    }
+}
+
+/// securityhub-pci-standard.
+pub(crate) fn securityhub_pci_standard(view: &PlanView<'_>, out: &mut Out) {
+    let Some(account) = unless_waived(view, out, "Security Hub with the PCI DSS standard") else {
+        return;
+    };
+    if view.of_type(SECURITY_HUB).is_empty() {
+        out.fail(
+            account,
+            "Security Hub is not enabled",
+            "enable Security Hub (accountControls create), or set accountControls organization with the delegated administrator",
+        );
+        return;
+    }
+    let mut subscribed = Got::Known(false);
+    for subscription in view.of_type(SECURITY_HUB_STANDARD) {
+        match input(subscription, "standardsArn").str() {
+            Got::Known(arn) if arn.ends_with(PCI_STANDARD) => {
+                subscribed = Got::Known(true);
+                break;
+            }
+            Got::Unknown => subscribed = Got::Unknown,
+            _ => {}
+        }
+    }
+    match subscribed {
+        Got::Known(true) => {}
+        Got::Unknown => out.undecided(account, "a standards subscription's ARN is unknown"),
+        _ => out.fail(
+            account,
+            "Security Hub is not subscribed to the PCI DSS v4.0.1 standard",
+            format!("register an aws:securityhub/standardsSubscription of arn:aws:securityhub:<region>::{PCI_STANDARD}"),
+        ),
     }
 }
 

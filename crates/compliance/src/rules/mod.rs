@@ -544,4 +544,27 @@ pub static RULES: &[Rule] = &[
                  provides it.",
         check: account::guardduty_enabled,
     },
+    Rule {
+        id: "config-recorder-on",
+        title: "AWS Config records and delivers",
+        severity: Mandatory,
+        section: AccountControls,
+        anchor: "AWS Config PCI conformance pack, cdk-nag (account level)",
+        checks: "The account has an AWS Config recorder of the stack recording all supported \
+                 resource types, global types included, a delivery channel, and a recorder status \
+                 with isEnabled true for it; waived with evidence when the organization provides \
+                 it.",
+        check: account::config_recorder_on,
+    },
+    Rule {
+        id: "securityhub-pci-standard",
+        title: "Security Hub checks PCI DSS v4.0.1",
+        severity: Mandatory,
+        section: AccountControls,
+        anchor: "Security Hub PCI DSS v4.0.1 standard",
+        checks: "Security Hub is enabled by the stack and subscribed to the PCI DSS v4.0.1 \
+                 standard; waived with evidence when the organization's delegated administrator \
+                 provides it.",
+        check: account::securityhub_pci_standard,
+    },
 ];

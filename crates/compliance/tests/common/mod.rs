@@ -848,6 +848,38 @@ pub fn fixture_with(dry_run: bool) -> Plan {
         );
     }
 
+    b.add(
+        &audit,
+        "aws:cfg/recorder:Recorder",
+        "config-recorder",
+        json!({"name": "config-recorder-dev-a1b2", "roleArn": "{{arn:role-trail-logs}}",
+               "recordingGroup": {"allSupported": true, "includeGlobalResourceTypes": true}}),
+    );
+    b.add(
+        &audit,
+        "aws:cfg/deliveryChannel:DeliveryChannel",
+        "config-delivery",
+        json!({"name": "config-delivery-dev-a1b2", "s3BucketName": "{{id:bucket-logs}}"}),
+    );
+    b.add(
+        &audit,
+        "aws:cfg/recorderStatus:RecorderStatus",
+        "config-recorder-status",
+        json!({"name": "config-recorder-dev-a1b2", "isEnabled": true}),
+    );
+    b.add(
+        &audit,
+        "aws:securityhub/account:Account",
+        "securityhub",
+        json!({"enableDefaultStandards": false}),
+    );
+    b.add(
+        &audit,
+        "aws:securityhub/standardsSubscription:StandardsSubscription",
+        "securityhub-pci-dss",
+        json!({"standardsArn": "arn:aws:securityhub:us-east-1::standards/pci-dss/v/4.0.1"}),
+    );
+
     b.finish()
 }
 
