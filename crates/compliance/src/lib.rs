@@ -206,6 +206,18 @@ pub fn evaluate_selected(
     report
 }
 
+/// The evidence sentence of organization-provided account controls, as every waiver of an
+/// account-level rule reports it: the organization trail's ARN and the delegated
+/// GuardDuty/Security Hub administrator account. One wording for the platform, its stack output
+/// and the policy pack.
+pub fn organization_evidence_text(trail_arn: &str, security_admin_account_id: &str) -> String {
+    format!(
+        "provided by the AWS Organization (accountControls organization): organization trail \
+         {trail_arn}, delegated GuardDuty/Security Hub administrator account \
+         {security_admin_account_id}"
+    )
+}
+
 /// The evidence of organization-provided account controls that the plan's `accountControls`
 /// output records (`{"mode": "organization", "evidence": "..."}`), if any.
 fn organization_evidence(plan: &Plan) -> Option<String> {

@@ -49,10 +49,9 @@ pub struct OrganizationEvidence {
 impl OrganizationEvidence {
     /// The evidence in one sentence, as the compliance pack reports it.
     pub fn describe(&self) -> String {
-        format!(
-            "provided by the AWS Organization (accountControls organization): organization trail \
-             {}, delegated GuardDuty/Security Hub administrator account {}",
-            self.trail_arn, self.security_admin_account_id
+        payments_compliance::organization_evidence_text(
+            &self.trail_arn,
+            &self.security_admin_account_id,
         )
     }
 }

@@ -250,7 +250,7 @@ pub fn settings_from_stack_config(config: &HashMap<String, String>) -> Settings 
 
 /// The evidence of organization-provided account controls in the stack config
 /// (`accountControls: organization` with `organizationTrailArn` and `securityAdminAccountId`),
-/// worded as the platform's stack output words it.
+/// worded as the platform words it ([`payments_compliance::organization_evidence_text`]).
 fn organization_evidence(config: &HashMap<String, String>) -> Option<String> {
     let value = |suffix: &str| {
         config
@@ -259,11 +259,9 @@ fn organization_evidence(config: &HashMap<String, String>) -> Option<String> {
             .map(|(_, value)| value.trim_matches('"').to_owned())
     };
     (value(":accountControls")? == "organization").then(|| {
-        format!(
-            "provided by the AWS Organization (accountControls organization): organization trail \
-             {}, delegated GuardDuty/Security Hub administrator account {}",
-            value(":organizationTrailArn").unwrap_or_default(),
-            value(":securityAdminAccountId").unwrap_or_default()
+        payments_compliance::organization_evidence_text(
+            &value(":organizationTrailArn").unwrap_or_default(),
+            &value(":securityAdminAccountId").unwrap_or_default(),
         )
     })
 }
@@ -396,6 +394,13 @@ mod tests {
         let evidence = settings_from_stack_config(&config)
             .organization_evidence
             .expect("evidence");
-        assert!(evidence.contains("trail/org") && evidence.contains("444455556666"));
+        assert_eq!(
+            evidence,
+            payments_compliance::organization_evidence_text(
+                "arn:aws:cloudtrail:us-east-1:111122223333:trail/org",
+                "444455556666"
+            ),
+            "the same wording as the platform's (AccountControls::describe)"
+        );
     }
 }
