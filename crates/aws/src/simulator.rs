@@ -97,6 +97,9 @@ fn arn(ty: &str, physical: &str, id: &str) -> String {
         "aws:sns/topic:Topic" => regional("sns", physical.to_owned()),
         "aws:wafv2/webAcl:WebAcl" => regional("wafv2", format!("regional/webacl/{physical}/{id}")),
         "aws:acm/certificate:Certificate" => regional("acm", format!("certificate/{id}")),
+        "aws:cloudtrail/trail:Trail" => regional("cloudtrail", format!("trail/{physical}")),
+        "aws:cloudwatch/eventRule:EventRule" => regional("events", format!("rule/{physical}")),
+        "aws:guardduty/detector:Detector" => regional("guardduty", format!("detector/{id}")),
         _ => regional(service(ty), format!("{physical}/{id}")),
     }
 }

@@ -39,7 +39,7 @@ use pulumi_runtime::Plan;
 
 pub use exceptions::{EXCEPTIONS, Exception};
 pub use report::{Counts, Format, Report, RuleSummary, Waived};
-pub use rule::{Finding, Rule, Section, Severity};
+pub use rule::{Finding, Rule, RuleRun, Section, Severity};
 pub use view::PlanView;
 
 /// Errors of the pack.
@@ -67,6 +67,11 @@ pub struct Settings {
     pub allowed_prefix_lists: Option<Vec<String>>,
     /// The application port; default: the port of the target groups the ASGs attach to.
     pub app_port: Option<i64>,
+    /// The evidence that the AWS Organization provides the account-level controls (audit
+    /// trail, threat detection): when set, their rules report the controls as waived with it
+    /// instead of requiring them in the plan. Default: the plan's `accountControls` output
+    /// (`mode: organization` with its `evidence`), else none (the stack must create them).
+    pub organization_evidence: Option<String>,
 }
 
 impl Default for Settings {
@@ -78,6 +83,7 @@ impl Default for Settings {
             allowed_ingress_cidrs: None,
             allowed_prefix_lists: None,
             app_port: None,
+            organization_evidence: None,
         }
     }
 }
@@ -117,7 +123,11 @@ pub fn evaluate_selected(
     selected: impl Fn(&Rule) -> bool,
 ) -> Report {
     let chosen: Vec<&Rule> = rules::RULES.iter().filter(|rule| selected(rule)).collect();
-    let view = PlanView::new(plan, settings);
+    let mut settings = settings.clone();
+    if settings.organization_evidence.is_none() {
+        settings.organization_evidence = organization_evidence(plan);
+    }
+    let view = PlanView::new(plan, &settings);
     let mut report = Report {
         project: plan.project.clone(),
         stack: plan.stack.clone(),
@@ -134,7 +144,17 @@ pub fn evaluate_selected(
     };
     for rule in chosen {
         let mut summary = RuleSummary::new(rule);
-        let (mut violations, mut undecided) = rule.run(&view);
+        let run = rule.run_with_evidence(&view);
+        let (mut violations, mut undecided) = (run.violations, run.undecided);
+        // A control waived with the organization's evidence is reported as waived, not passed.
+        let waived_with_evidence = !run.waived.is_empty();
+        for (finding, evidence) in run.waived {
+            summary.waived += 1;
+            report.waived.push(Waived {
+                finding,
+                reason: evidence,
+            });
+        }
         sort_dedup(&mut violations);
         for mut finding in violations {
             let waiver = view
@@ -176,7 +196,7 @@ pub fn evaluate_selected(
         sort_dedup(&mut undecided);
         summary.undecided = undecided.len();
         report.undecided.extend(undecided);
-        if summary.violations == 0 {
+        if summary.violations == 0 && !waived_with_evidence {
             report.counts.rules_passed += 1;
         }
         report.rules.push(summary);
@@ -184,6 +204,27 @@ pub fn evaluate_selected(
     report.counts.waived = report.waived.len();
     report.counts.undecided = report.undecided.len();
     report
+}
+
+/// The evidence sentence of organization-provided account controls, as every waiver of an
+/// account-level rule reports it: the organization trail's ARN and the delegated
+/// GuardDuty/Security Hub administrator account. One wording for the platform, its stack output
+/// and the policy pack.
+pub fn organization_evidence_text(trail_arn: &str, security_admin_account_id: &str) -> String {
+    format!(
+        "provided by the AWS Organization (accountControls organization): organization trail \
+         {trail_arn}, delegated GuardDuty/Security Hub administrator account \
+         {security_admin_account_id}"
+    )
+}
+
+/// The evidence of organization-provided account controls that the plan's `accountControls`
+/// output records (`{"mode": "organization", "evidence": "..."}`), if any.
+fn organization_evidence(plan: &Plan) -> Option<String> {
+    let controls = plan.outputs.get("accountControls")?;
+    (controls.get("mode")?.as_str()? == "organization")
+        .then(|| controls.get("evidence")?.as_str().map(str::to_owned))
+        .flatten()
 }
 
 fn sort_dedup(findings: &mut Vec<Finding>) {

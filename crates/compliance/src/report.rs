@@ -232,7 +232,11 @@ impl Report {
             }
         }
         if !self.waived.is_empty() {
-            let _ = writeln!(text, "\n{}", style.bold("Waived by recorded exceptions"));
+            let _ = writeln!(
+                text,
+                "\n{}",
+                style.bold("Waived by recorded exceptions or organization evidence")
+            );
             for waived in &self.waived {
                 let _ = writeln!(
                     text,

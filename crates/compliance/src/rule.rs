@@ -57,6 +57,8 @@ pub enum Section {
     StorageKeysIdentity,
     /// Project rules from the request.
     Project,
+    /// Account-level controls around the stack (PCI DSS v4.0).
+    AccountControls,
 }
 
 impl Section {
@@ -69,6 +71,7 @@ impl Section {
             Self::Database => "Database",
             Self::StorageKeysIdentity => "Storage, keys, identity",
             Self::Project => "Project rules",
+            Self::AccountControls => "Account-level controls",
         }
     }
 }
@@ -112,6 +115,30 @@ impl Rule {
         (self.check)(view, &mut out);
         (out.violations, out.undecided)
     }
+
+    /// Runs the rule alone over `view`: its violations, its undecided findings, and the findings
+    /// it waives itself with the evidence the stack configuration gives (account-level controls
+    /// the organization provides).
+    pub fn run_with_evidence(&self, view: &PlanView<'_>) -> RuleRun {
+        let mut out = Out::new(self);
+        (self.check)(view, &mut out);
+        RuleRun {
+            violations: out.violations,
+            undecided: out.undecided,
+            waived: out.waived,
+        }
+    }
+}
+
+/// What one rule found.
+#[derive(Clone, Debug, Default)]
+pub struct RuleRun {
+    /// Violations.
+    pub violations: Vec<Finding>,
+    /// Undecided checks.
+    pub undecided: Vec<Finding>,
+    /// Findings waived with evidence (the finding and the evidence).
+    pub waived: Vec<(Finding, String)>,
 }
 
 /// One finding: a violation (with its fix) or an undecided check (with why).
@@ -161,6 +188,7 @@ pub(crate) struct Out {
     rule: Rule,
     violations: Vec<Finding>,
     undecided: Vec<Finding>,
+    waived: Vec<(Finding, String)>,
 }
 
 impl Out {
@@ -169,7 +197,21 @@ impl Out {
             rule: *rule,
             violations: Vec::new(),
             undecided: Vec::new(),
+            waived: Vec::new(),
         }
+    }
+
+    /// Reports a finding on `resource` that `evidence` waives (a control the organization
+    /// provides): what the stack lacks, the fix if the evidence did not hold, and the evidence.
+    pub(crate) fn waive(
+        &mut self,
+        resource: &PlanResource,
+        problem: impl Into<String>,
+        fix: impl Into<String>,
+        evidence: impl Into<String>,
+    ) {
+        let finding = Finding::new(&self.rule, resource, problem.into(), Some(fix.into()));
+        self.waived.push((finding, evidence.into()));
     }
 
     /// Reports a violation on `resource`: what is wrong and the fix (no trailing full stops).

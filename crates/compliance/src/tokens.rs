@@ -90,3 +90,12 @@ pub(crate) const IAM_ATTACHMENTS: [(&str, &str); 5] = [
     ("aws:iam/policyAttachment:PolicyAttachment", "policyArn"),
     ("aws:iam/role:Role", "managedPolicyArns"),
 ];
+pub(crate) const TRAIL: &str = "aws:cloudtrail/trail:Trail";
+pub(crate) const DETECTOR: &str = "aws:guardduty/detector:Detector";
+pub(crate) const DETECTOR_FEATURE: &str = "aws:guardduty/detectorFeature:DetectorFeature";
+pub(crate) const CONFIG_RECORDER: &str = "aws:cfg/recorder:Recorder";
+pub(crate) const CONFIG_DELIVERY_CHANNEL: &str = "aws:cfg/deliveryChannel:DeliveryChannel";
+pub(crate) const CONFIG_RECORDER_STATUS: &str = "aws:cfg/recorderStatus:RecorderStatus";
+pub(crate) const SECURITY_HUB: &str = "aws:securityhub/account:Account";
+pub(crate) const SECURITY_HUB_STANDARD: &str =
+    "aws:securityhub/standardsSubscription:StandardsSubscription";

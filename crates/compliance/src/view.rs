@@ -343,6 +343,10 @@ pub fn name_property(ty: &str) -> Option<&'static [&'static str]> {
         "aws:dms/replicationTask:ReplicationTask" => &["replicationTaskId"],
         // A DNS record's name is a domain name, not a resource name.
         "aws:route53/record:Record" => return None,
+        // A GuardDuty feature's name is GuardDuty's feature id (S3_DATA_EVENTS ...).
+        "aws:guardduty/detectorFeature:DetectorFeature" => return None,
+        // A recorder status names the recorder it switches on (checked there).
+        "aws:cfg/recorderStatus:RecorderStatus" => return None,
         _ => &["name", "namePrefix"],
     })
 }

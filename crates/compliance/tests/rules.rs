@@ -65,6 +65,16 @@ const CATALOG: &[&str] = &[
     "destroyable",
     "region",
     "dms-not-public",
+    // Account-level controls around the stack (PCI DSS v4.0): the catalog's audit trail and
+    // intrusion detection rows, one rule per control the stack builds
+    "trail-multi-region",
+    "trail-log-validation",
+    "trail-encrypted",
+    "trail-cloudwatch-logs",
+    "guardduty-enabled",
+    // continuous compliance row
+    "config-recorder-on",
+    "securityhub-pci-standard",
 ];
 
 /// A non-compliant case: the rule, the resource a finding must name, and the mutation.
@@ -1004,6 +1014,112 @@ const CASES: &[Case] = &[
         what: "not explicit",
         mutate: |p| remove(p, "dms", "publiclyAccessible"),
     },
+    Case {
+        rule: "trail-multi-region",
+        resource: "trail",
+        what: "single-region trail",
+        mutate: |p| set(p, "trail", "isMultiRegionTrail", json!(false)),
+    },
+    Case {
+        rule: "trail-multi-region",
+        resource: "trail",
+        what: "no global service events",
+        mutate: |p| remove(p, "trail", "includeGlobalServiceEvents"),
+    },
+    Case {
+        rule: "trail-multi-region",
+        resource: PROVIDER,
+        what: "no trail at all",
+        mutate: |p| remove_resource(p, "trail"),
+    },
+    Case {
+        rule: "trail-log-validation",
+        resource: "trail",
+        what: "log file validation off",
+        mutate: |p| set(p, "trail", "enableLogFileValidation", json!(false)),
+    },
+    Case {
+        rule: "trail-encrypted",
+        resource: "trail",
+        what: "no KMS key",
+        mutate: |p| remove(p, "trail", "kmsKeyId"),
+    },
+    Case {
+        rule: "trail-cloudwatch-logs",
+        resource: "trail",
+        what: "not delivered to CloudWatch Logs",
+        mutate: |p| remove(p, "trail", "cloudWatchLogsGroupArn"),
+    },
+    Case {
+        rule: "guardduty-enabled",
+        resource: "guardduty",
+        what: "detector disabled",
+        mutate: |p| set(p, "guardduty", "enable", json!(false)),
+    },
+    Case {
+        rule: "guardduty-enabled",
+        resource: "guardduty",
+        what: "RDS login protection off",
+        mutate: |p| set(p, "guardduty-rds-login-events", "status", json!("DISABLED")),
+    },
+    Case {
+        rule: "config-recorder-on",
+        resource: "config-recorder",
+        what: "global resource types not recorded",
+        mutate: |p| {
+            set(
+                p,
+                "config-recorder",
+                "recordingGroup.includeGlobalResourceTypes",
+                json!(false),
+            )
+        },
+    },
+    Case {
+        rule: "config-recorder-on",
+        resource: "config-recorder",
+        what: "recorder never switched on",
+        mutate: |p| set(p, "config-recorder-status", "isEnabled", json!(false)),
+    },
+    Case {
+        rule: "config-recorder-on",
+        resource: "config-recorder",
+        what: "no delivery channel",
+        mutate: |p| remove_resource(p, "config-delivery"),
+    },
+    Case {
+        rule: "config-recorder-on",
+        resource: PROVIDER,
+        what: "no recorder",
+        mutate: |p| remove_resource(p, "config-recorder"),
+    },
+    Case {
+        rule: "securityhub-pci-standard",
+        resource: PROVIDER,
+        what: "PCI DSS v3.2.1 only",
+        mutate: |p| {
+            set(
+                p,
+                "securityhub-pci-dss",
+                "standardsArn",
+                json!("arn:aws:securityhub:us-east-1::standards/pci-dss/v/3.2.1"),
+            )
+        },
+    },
+    Case {
+        rule: "securityhub-pci-standard",
+        resource: PROVIDER,
+        what: "Security Hub not enabled",
+        mutate: |p| remove_resource(p, "securityhub"),
+    },
+    Case {
+        rule: "guardduty-enabled",
+        resource: PROVIDER,
+        what: "no detector",
+        mutate: |p| {
+            remove_resource(p, "guardduty");
+        },
+    },
 ];
 
 /// The application policy with its KMS grant in the alias form: the fixture account's keys in the
@@ -1224,4 +1340,83 @@ fn settings_narrow_the_checks_to_the_stack_configuration() {
             .count()
             > 10
     );
+}
+
+/// The account-level rules: with the organization's evidence they are waived (with the evidence
+/// as the reason, on the provider) and not counted as passed, whether or not the plan has a trail
+/// or a detector; without it, a plan without them fails.
+#[test]
+fn organization_evidence_waives_the_account_controls() {
+    const ACCOUNT_RULES: [&str; 7] = [
+        "trail-multi-region",
+        "trail-log-validation",
+        "trail-encrypted",
+        "trail-cloudwatch-logs",
+        "guardduty-enabled",
+        "config-recorder-on",
+        "securityhub-pci-standard",
+    ];
+    let mut plan = fixture();
+    for name in [
+        "trail",
+        "guardduty",
+        "guardduty-s3-data-events",
+        "guardduty-ebs-malware-protection",
+        "guardduty-rds-login-events",
+        "config-recorder",
+        "config-delivery",
+        "config-recorder-status",
+        "securityhub",
+        "securityhub-pci-dss",
+    ] {
+        remove_resource(&mut plan, name);
+    }
+    let without = evaluate(&plan);
+    for rule in ACCOUNT_RULES {
+        assert!(
+            without
+                .violations_of(rule)
+                .any(|f| f.urn == urn_of(&plan, PROVIDER)),
+            "{rule} must fail without the control and without evidence"
+        );
+    }
+    let evidence = "provided by the AWS Organization: organization trail \
+                    arn:aws:cloudtrail:us-east-1:111122223333:trail/org, administrator 111122223333";
+    let settings = payments_compliance::Settings {
+        organization_evidence: Some(evidence.to_owned()),
+        ..payments_compliance::Settings::default()
+    };
+    for plan in [plan.clone(), fixture()] {
+        let report = payments_compliance::evaluate_with(&plan, &settings);
+        assert!(report.violations.is_empty(), "{}", report.to_text(false));
+        for rule in ACCOUNT_RULES {
+            let waived: Vec<_> = report
+                .waived
+                .iter()
+                .filter(|w| w.finding.rule == rule)
+                .collect();
+            assert_eq!(waived.len(), 1, "{rule} is waived once");
+            assert_eq!(waived[0].reason, evidence);
+            assert_eq!(waived[0].finding.urn, urn_of(&plan, PROVIDER));
+        }
+        assert_eq!(
+            report.counts.rules_passed,
+            rules().len() - ACCOUNT_RULES.len(),
+            "a waived control is not reported as passed"
+        );
+    }
+    // The same evidence from the plan's `accountControls` output (a plan file).
+    let mut from_output = plan;
+    from_output.outputs.insert(
+        "accountControls".to_owned(),
+        json!({"mode": "organization", "evidence": evidence}),
+    );
+    let report = evaluate(&from_output);
+    assert!(report.violations.is_empty(), "{}", report.to_text(false));
+    let waived = report
+        .waived
+        .iter()
+        .filter(|w| ACCOUNT_RULES.contains(&w.finding.rule.as_str()) && w.reason == evidence)
+        .count();
+    assert_eq!(waived, ACCOUNT_RULES.len());
 }

@@ -6,6 +6,7 @@ use std::net::Ipv4Addr;
 
 use pulumi_runtime::{Config, ConfigErrors, Output};
 
+use crate::account::{self, AccountControls};
 use crate::migration::settings::{self, MigrationSettings};
 use crate::naming::Naming;
 use crate::reader::{Expected, Reader};
@@ -201,6 +202,8 @@ pub struct PlatformConfig {
     pub noncurrent_version_expiration_days: i64,
     /// The migration from the data center (`None`: no hybrid resources).
     pub migration: Option<MigrationSettings>,
+    /// Who provides the account-level controls (audit trail, threat detection).
+    pub account_controls: AccountControls,
     /// Derived physical names.
     pub naming: Naming,
 }
@@ -320,6 +323,7 @@ pub fn load(config: &Config) -> Result<PlatformConfig, ConfigErrors> {
     let lifecycle_transition_days = r.get_or("lifecycleTransitionDays", 30_i64);
     let noncurrent_version_expiration_days = r.get_or("noncurrentVersionExpirationDays", 90_i64);
     let migration: Option<MigrationSettings> = r.get("migration");
+    let account_controls = account::read(&mut r);
     match &migration {
         Some(migration) => settings::validate(&mut r, migration_phase, migration, &vpc_cidr),
         // An invalid migration object is reported as such, not as a missing one.
@@ -580,6 +584,7 @@ pub fn load(config: &Config) -> Result<PlatformConfig, ConfigErrors> {
         lifecycle_transition_days,
         noncurrent_version_expiration_days,
         migration,
+        account_controls,
         naming,
     })
 }

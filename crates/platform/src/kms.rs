@@ -34,6 +34,8 @@ pub struct Keys {
     pub data_alias: String,
     /// The compute key's alias (`alias/payments-compute-<env>-<suffix>`), known before deployment.
     pub compute_alias: String,
+    /// The principals that administer every key of the stack (never use them).
+    pub administrators: Vec<String>,
 }
 
 /// The warning of a stack that names no key administrators.
@@ -77,7 +79,7 @@ pub const KEY_USE_ACTIONS: [&str; 5] = [
 /// scoped by alias), grants only for AWS services acting for a user; and the account root keeps
 /// only `kms:GetKeyPolicy`/`kms:PutKeyPolicy`, which AWS requires so that the key can never
 /// become unmanageable (the policy lock-out safety check).
-fn base_statements(account: &Account, administrators: &[String]) -> Vec<Value> {
+pub fn base_statements(account: &Account, administrators: &[String]) -> Vec<Value> {
     let root = format!("arn:{}:iam::{}:root", account.partition, account.id);
     vec![
         json!({
@@ -167,6 +169,14 @@ pub fn compute_key_policy(account: &Account, region: &str, administrators: &[Str
                 "Sid": "DmsEventsPublishToEncryptedTopic",
                 "Effect": "Allow",
                 "Principal": {"Service": "dms.amazonaws.com"},
+                "Action": ["kms:Decrypt", "kms:GenerateDataKey*"],
+                "Resource": "*",
+                "Condition": {"StringEquals": {"aws:SourceAccount": account.id}}
+            },
+            {
+                "Sid": "EventBridgePublishesToEncryptedTopic",
+                "Effect": "Allow",
+                "Principal": {"Service": "events.amazonaws.com"},
                 "Action": ["kms:Decrypt", "kms:GenerateDataKey*"],
                 "Resource": "*",
                 "Condition": {"StringEquals": {"aws:SourceAccount": account.id}}
@@ -285,6 +295,7 @@ pub fn build(scope: &Scope, account: &Account) -> Keys {
         ),
         data_alias: scope.config.naming.kms_alias("data").0,
         compute_alias: scope.config.naming.kms_alias("compute").0,
+        administrators,
     };
     let mut outputs = PropertyMap::new();
     outputs.insert("dataKeyArn", keys.data.output::<String>("arn"));

@@ -1,6 +1,8 @@
 //! The PCI DSS payment platform on AWS as a Pulumi program: configuration, naming, tags, one
 //! component per tier, and the binary's modes (engine, preview, get-packages).
 
+pub mod account;
+pub mod audit;
 pub mod certificate;
 pub mod compute;
 pub mod config;
@@ -18,6 +20,7 @@ pub mod network;
 pub mod operations;
 pub mod packages;
 pub mod policy;
+pub mod posture;
 pub mod preview;
 pub mod program;
 pub mod reader;
@@ -26,3 +29,4 @@ pub mod scope;
 pub mod security;
 pub mod storage;
 pub mod tags;
+pub mod threat;

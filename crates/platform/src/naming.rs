@@ -78,11 +78,17 @@ pub enum NameKind {
     DmsRdsSecret,
     /// Security group of the interface VPC endpoints.
     EndpointSecurityGroup,
+    /// Audit bucket (CloudTrail, AWS Config; SSE-KMS under the audit key).
+    AuditBucket,
+    /// Role CloudTrail assumes to deliver to CloudWatch Logs.
+    TrailLogsRole,
+    /// Role the AWS Config recorder assumes.
+    ConfigRole,
 }
 
 impl NameKind {
     /// Every kind, for validation.
-    pub const ALL: [NameKind; 27] = [
+    pub const ALL: [NameKind; 30] = [
         Self::Alb,
         Self::AppTargetGroup,
         Self::OnPremTargetGroup,
@@ -110,6 +116,9 @@ impl NameKind {
         Self::DmsSecretsPolicy,
         Self::DmsRdsSecret,
         Self::EndpointSecurityGroup,
+        Self::AuditBucket,
+        Self::TrailLogsRole,
+        Self::ConfigRole,
     ];
 
     /// The `<resource-type>` part of the name (`alb`, `role-app` ...).
@@ -148,6 +157,9 @@ impl NameKind {
             Self::DmsSecretsPolicy => ("policy-dms-secrets", 128, Permissive),
             Self::DmsRdsSecret => ("secret-dms-rds", 512, Permissive),
             Self::EndpointSecurityGroup => ("secgroup-endpoints", 255, Permissive),
+            Self::AuditBucket => ("payments-audit", 63, LowerHyphen),
+            Self::TrailLogsRole => ("role-cloudtrail-logs", 64, Permissive),
+            Self::ConfigRole => ("role-config", 64, Permissive),
         }
     }
 }

@@ -85,8 +85,14 @@ fn alarm(scope: &Scope, parent: &Resource, topic: &Resource, spec: Alarm<'_>) ->
     )
 }
 
-/// Builds the alarm topic and the alarms.
-pub fn build(scope: &Scope, keys: &Keys, edge: &Edge, replication: Option<&Replication>) {
+/// Builds the alarm topic and the alarms; returns the topic (the audit alarms and the GuardDuty
+/// findings publish to it too).
+pub fn build(
+    scope: &Scope,
+    keys: &Keys,
+    edge: &Edge,
+    replication: Option<&Replication>,
+) -> Resource {
     let config = &scope.config;
     let component = scope.component("payments:operations:Alarms", "alarms");
     let topic_name = config.naming.label("payments-alarms");
@@ -156,7 +162,7 @@ pub fn build(scope: &Scope, keys: &Keys, edge: &Edge, replication: Option<&Repli
         alarm(scope, &component, &topic, spec);
     }
     let Some(replication) = replication else {
-        return;
+        return topic;
     };
     let instance_id = replication
         .instance
@@ -232,4 +238,5 @@ pub fn build(scope: &Scope, keys: &Keys, edge: &Edge, replication: Option<&Repli
             },
         );
     }
+    topic
 }

@@ -8,6 +8,7 @@ use payments_compliance::{Format, Report, Settings, evaluate_with};
 use pulumi_runtime::plan::Plan;
 use pulumi_runtime::run::PlanCheck;
 
+use crate::account::AccountControls;
 use crate::config::PlatformConfig;
 use crate::preview::{EXIT_CONFIG, EXIT_FAILED, PlanMode, plan_stack_with_report, stack_file};
 
@@ -20,6 +21,10 @@ pub fn settings(config: &PlatformConfig) -> Settings {
         allowed_ingress_cidrs: Some(config.allowed_ingress_cidrs.clone()),
         allowed_prefix_lists: Some(config.allowed_prefix_list_ids.clone()),
         app_port: Some(config.app_port),
+        organization_evidence: match &config.account_controls {
+            AccountControls::Create => None,
+            AccountControls::Organization(evidence) => Some(evidence.describe()),
+        },
     }
 }
 

@@ -9,6 +9,7 @@ use payments_aws::secretsmanager::GetRandomPasswordArgs;
 use pulumi_runtime::{Context, Output, PropertyMap, Resource, ResourceOptions};
 use serde_json::Value;
 
+use crate::account::AccountControls;
 use crate::config::PlatformConfig;
 use crate::kms::{self, Account};
 use crate::migration::settings::FrontDoor;
@@ -16,8 +17,8 @@ use crate::migration::{Migration, connectivity, replication, traffic};
 use crate::network::{self, Tier};
 use crate::scope::{Scope, set};
 use crate::{
-    certificate, compute, database, endpoints, iam, loadbalancer, operations, security, storage,
-    tags,
+    audit, certificate, compute, database, endpoints, iam, loadbalancer, operations, posture,
+    security, storage, tags, threat,
 };
 
 fn text(answer: &serde_json::Map<String, Value>, key: &str, what: &str) -> Result<String, String> {
@@ -121,7 +122,12 @@ pub async fn build(ctx: Context, config: PlatformConfig) -> Result<PropertyMap, 
         }
         None => None,
     };
-    operations::build(&scope, &keys, &edge, replication.as_ref());
+    let topic = operations::build(&scope, &keys, &edge, replication.as_ref());
+    if scope.config.account_controls.creates() {
+        let audit = audit::build(&scope, &account, &keys.administrators, &storage, &topic);
+        threat::build(&scope, &account, &topic);
+        posture::build(&scope, &account, &audit);
+    }
 
     let mut exports = PropertyMap::new();
     exports.insert("vpcId", network.vpc.id());
@@ -164,7 +170,25 @@ pub async fn build(ctx: Context, config: PlatformConfig) -> Result<PropertyMap, 
     );
     exports.insert("dataKeyArn", keys.data.output::<String>("arn"));
     exports.insert("computeKeyArn", keys.compute.output::<String>("arn"));
+    exports.insert(
+        "accountControls",
+        account_controls_summary(&scope.config.account_controls),
+    );
     Ok(exports)
+}
+
+/// Who provides the account-level controls, for the stack outputs and the compliance pack (which
+/// reports the controls as waived with this evidence in `organization` mode).
+fn account_controls_summary(controls: &AccountControls) -> Value {
+    match controls {
+        AccountControls::Create => serde_json::json!({"mode": "create"}),
+        AccountControls::Organization(evidence) => serde_json::json!({
+            "mode": "organization",
+            "organizationTrailArn": evidence.trail_arn,
+            "securityAdminAccountId": evidence.security_admin_account_id,
+            "evidence": evidence.describe(),
+        }),
+    }
 }
 
 fn tier_key(tier: Tier) -> &'static str {

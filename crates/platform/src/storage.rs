@@ -265,7 +265,16 @@ pub fn build(scope: &Scope, keys: &Keys, account: &Account, elb_account_arn: &st
     );
     let account_id = account.id.clone();
     let elb_principal = elb_account_arn.to_owned();
-    let static_arn = static_content.arn(&account.partition);
+    // The buckets whose server access logs land in the SSE-S3 log bucket: the static bucket and,
+    // when the stack builds the account controls, the audit bucket.
+    let mut access_log_sources = vec![static_content.arn(&account.partition)];
+    if scope.config.account_controls.creates() {
+        access_log_sources.push(format!(
+            "arn:{}:s3:::{}",
+            account.partition,
+            scope.config.naming.name(NameKind::AuditBucket)
+        ));
+    }
     // Both AWS log deliveries that refuse SSE-KMS targets land here: ALB access logs and S3
     // server access logs.
     let alb_logs = bucket(
@@ -291,7 +300,7 @@ pub fn build(scope: &Scope, keys: &Keys, account: &Account, elb_account_arn: &st
                     "Resource": format!("{arn}/{S3_ACCESS_LOG_PREFIX}/*"),
                     "Condition": {
                         "StringEquals": {"aws:SourceAccount": account_id},
-                        "ArnLike": {"aws:SourceArn": static_arn}
+                        "ArnLike": {"aws:SourceArn": access_log_sources}
                     }
                 }),
             ]

@@ -199,48 +199,63 @@ fn the_general_log_is_off_and_the_audit_plugin_logs_data_access() {
 #[test]
 fn server_access_logs_go_to_an_sse_s3_bucket() {
     for (label, plan) in plans() {
-        let logging = only(&plan, "aws:s3/bucketLogging:BucketLogging");
-        let target = logging.property_dependencies["targetBucket"]
-            .first()
-            .expect("the target is a bucket of the stack");
-        let encryption = of_type(
-            &plan,
-            "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
-        )
-        .into_iter()
-        .find(|c| c.property_dependencies["bucket"].contains(target))
-        .expect("the target's encryption");
-        assert_eq!(
-            encryption.inputs["rules"][0]["applyServerSideEncryptionByDefault"]["sseAlgorithm"],
-            "AES256",
-            "{label}"
-        );
-        let policy = of_type(&plan, "aws:s3/bucketPolicy:BucketPolicy")
+        let loggings = of_type(&plan, "aws:s3/bucketLogging:BucketLogging");
+        // The static bucket, and the audit bucket when the stack builds the account controls.
+        assert!(!loggings.is_empty(), "{label}: no server access logging");
+        for logging in loggings {
+            let target = logging.property_dependencies["targetBucket"]
+                .first()
+                .expect("the target is a bucket of the stack");
+            let source = logging.property_dependencies["bucket"]
+                .first()
+                .expect("the source is a bucket of the stack");
+            let source_name = plan
+                .resource(source)
+                .and_then(|b| b.inputs["bucket"].as_str())
+                .expect("the source bucket's name");
+            let encryption = of_type(
+                &plan,
+                "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+            )
             .into_iter()
-            .find(|p| p.property_dependencies["bucket"].contains(target))
-            .expect("the target's policy");
-        let document: Value =
-            serde_json::from_str(policy.inputs["policy"].as_str().expect("known policy"))
-                .expect("json");
-        let delivery = document["Statement"]
-            .as_array()
-            .expect("statements")
-            .iter()
-            .find(|s| s["Principal"]["Service"] == "logging.s3.amazonaws.com")
-            .expect("S3 server access log delivery is allowed");
-        let prefix = logging.inputs["targetPrefix"].as_str().expect("prefix");
-        assert!(
-            delivery["Resource"]
-                .as_str()
-                .is_some_and(|r| r.ends_with("/s3-access/*") && prefix.starts_with("s3-access/")),
-            "{label}: {delivery}"
-        );
-        assert!(
-            delivery["Condition"]["ArnLike"]["aws:SourceArn"]
-                .as_str()
-                .is_some_and(|arn| arn.starts_with("arn:aws:s3:::payments-static-")),
-            "{label}: {delivery}"
-        );
+            .find(|c| c.property_dependencies["bucket"].contains(target))
+            .expect("the target's encryption");
+            assert_eq!(
+                encryption.inputs["rules"][0]["applyServerSideEncryptionByDefault"]["sseAlgorithm"],
+                "AES256",
+                "{label}"
+            );
+            let policy = of_type(&plan, "aws:s3/bucketPolicy:BucketPolicy")
+                .into_iter()
+                .find(|p| p.property_dependencies["bucket"].contains(target))
+                .expect("the target's policy");
+            let document: Value =
+                serde_json::from_str(policy.inputs["policy"].as_str().expect("known policy"))
+                    .expect("json");
+            let delivery = document["Statement"]
+                .as_array()
+                .expect("statements")
+                .iter()
+                .find(|s| s["Principal"]["Service"] == "logging.s3.amazonaws.com")
+                .expect("S3 server access log delivery is allowed");
+            let prefix = logging.inputs["targetPrefix"].as_str().expect("prefix");
+            assert!(
+                delivery["Resource"].as_str().is_some_and(
+                    |r| r.ends_with("/s3-access/*") && prefix.starts_with("s3-access/")
+                ),
+                "{label}: {delivery}"
+            );
+            let sources: Vec<&str> = delivery["Condition"]["ArnLike"]["aws:SourceArn"]
+                .as_array()
+                .expect("source ARNs")
+                .iter()
+                .filter_map(Value::as_str)
+                .collect();
+            assert!(
+                sources.contains(&format!("arn:aws:s3:::{source_name}").as_str()),
+                "{label}: {source_name} may not deliver: {delivery}"
+            );
+        }
     }
 }
 

@@ -10,12 +10,17 @@ fn root_file(name: &str) -> String {
     std::fs::read_to_string(path).expect("file")
 }
 
-/// Keys read in `src/config.rs` through the reader (`r.get_or("key"`, `r.require("key"` ...).
+/// Keys read in `src/config.rs` and `src/account.rs` (the `accountControls` keys) through the
+/// reader (`r.get_or("key"`, `r.require("key"` ...).
 fn keys_in_code() -> BTreeSet<String> {
-    let code = std::fs::read_to_string(
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/config.rs"),
-    )
-    .expect("config.rs");
+    let code = ["src/config.rs", "src/account.rs"]
+        .iter()
+        .map(|file| {
+            std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(file))
+                .expect("config source")
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
     let mut keys = BTreeSet::new();
     for call in [
         "r.get_or(",

@@ -244,7 +244,26 @@ pub fn settings_from_stack_config(config: &HashMap<String, String>) -> Settings 
         .iter()
         .find(|(key, _)| key.ends_with(":allowedIngressCidrs"))
         .and_then(|(_, value)| serde_json::from_str(value).ok());
+    settings.organization_evidence = organization_evidence(config);
     settings
+}
+
+/// The evidence of organization-provided account controls in the stack config
+/// (`accountControls: organization` with `organizationTrailArn` and `securityAdminAccountId`),
+/// worded as the platform words it ([`payments_compliance::organization_evidence_text`]).
+fn organization_evidence(config: &HashMap<String, String>) -> Option<String> {
+    let value = |suffix: &str| {
+        config
+            .iter()
+            .find(|(key, _)| key.ends_with(suffix))
+            .map(|(_, value)| value.trim_matches('"').to_owned())
+    };
+    (value(":accountControls")? == "organization").then(|| {
+        payments_compliance::organization_evidence_text(
+            &value(":organizationTrailArn").unwrap_or_default(),
+            &value(":securityAdminAccountId").unwrap_or_default(),
+        )
+    })
 }
 
 /// The stack as the pack's plan: each resource with its properties as inputs. Custom resources
@@ -519,5 +538,40 @@ mod tests {
         };
         assert!(later(&preview));
         assert!(!later(&update));
+    }
+
+    #[test]
+    fn organization_mode_in_the_stack_config_gives_the_evidence() {
+        let mut config = HashMap::from([(
+            "payments-platform:allowedIngressCidrs".to_owned(),
+            "[\"198.51.100.0/24\"]".to_owned(),
+        )]);
+        assert_eq!(
+            settings_from_stack_config(&config).organization_evidence,
+            None
+        );
+        config.insert(
+            "payments-platform:accountControls".to_owned(),
+            "organization".to_owned(),
+        );
+        config.insert(
+            "payments-platform:organizationTrailArn".to_owned(),
+            "arn:aws:cloudtrail:us-east-1:111122223333:trail/org".to_owned(),
+        );
+        config.insert(
+            "payments-platform:securityAdminAccountId".to_owned(),
+            "\"444455556666\"".to_owned(),
+        );
+        let evidence = settings_from_stack_config(&config)
+            .organization_evidence
+            .expect("evidence");
+        assert_eq!(
+            evidence,
+            payments_compliance::organization_evidence_text(
+                "arn:aws:cloudtrail:us-east-1:111122223333:trail/org",
+                "444455556666"
+            ),
+            "the same wording as the platform's (AccountControls::describe)"
+        );
     }
 }

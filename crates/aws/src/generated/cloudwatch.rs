@@ -9,6 +9,182 @@ use pulumi_runtime::{Input, PropertyMap, PropertyValue, ToProperty};
 use super::{Require, SetOpt, field_path};
 use crate::args::ResourceArgs;
 
+/// Inputs of the `aws:cloudwatch/eventRule:EventRule` resource.
+#[derive(Clone, Debug, Default)]
+pub struct EventRuleArgs {
+    /// `description`
+    pub description: Option<Input<String>>,
+    /// `eventBusName`
+    pub event_bus_name: Option<Input<String>>,
+    /// `eventPattern`
+    pub event_pattern: Option<Input<String>>,
+    /// `forceDestroy`
+    pub force_destroy: Option<Input<bool>>,
+    /// `isEnabled`
+    pub is_enabled: Option<Input<bool>>,
+    /// `name`
+    pub name: Option<Input<String>>,
+    /// `namePrefix`
+    pub name_prefix: Option<Input<String>>,
+    /// `region`
+    pub region: Option<Input<String>>,
+    /// `roleArn`
+    pub role_arn: Option<Input<String>>,
+    /// `scheduleExpression`
+    pub schedule_expression: Option<Input<String>>,
+    /// `state`
+    pub state: Option<Input<String>>,
+    /// `tags`
+    pub tags: Option<Input<BTreeMap<String, String>>>,
+}
+
+impl ResourceArgs for EventRuleArgs {
+    const TYPE: &'static str = "aws:cloudwatch/eventRule:EventRule";
+    const VERSION: &'static str = crate::schema::AWS_VERSION;
+
+    fn properties(&self) -> PropertyMap {
+        let mut map = PropertyMap::new();
+        map.set_opt("description", &self.description);
+        map.set_opt("eventBusName", &self.event_bus_name);
+        map.set_opt("eventPattern", &self.event_pattern);
+        map.set_opt("forceDestroy", &self.force_destroy);
+        map.set_opt("isEnabled", &self.is_enabled);
+        map.set_opt("name", &self.name);
+        map.set_opt("namePrefix", &self.name_prefix);
+        map.set_opt("region", &self.region);
+        map.set_opt("roleArn", &self.role_arn);
+        map.set_opt("scheduleExpression", &self.schedule_expression);
+        map.set_opt("state", &self.state);
+        map.set_opt("tags", &self.tags);
+        map
+    }
+
+    fn missing_required(&self) -> Vec<String> {
+        Vec::new()
+    }
+}
+
+/// Inputs of the `aws:cloudwatch/eventTarget:EventTarget` resource.
+#[derive(Clone, Debug, Default)]
+pub struct EventTargetArgs {
+    /// `appsyncTarget`
+    pub appsync_target: Option<EventTargetAppsyncTargetArgs>,
+    /// `arn` (required)
+    pub arn: Option<Input<String>>,
+    /// `batchTarget`
+    pub batch_target: Option<EventTargetBatchTargetArgs>,
+    /// `deadLetterConfig`
+    pub dead_letter_config: Option<EventTargetDeadLetterConfigArgs>,
+    /// `ecsTarget`
+    pub ecs_target: Option<EventTargetEcsTargetArgs>,
+    /// `eventBusName`
+    pub event_bus_name: Option<Input<String>>,
+    /// `forceDestroy`
+    pub force_destroy: Option<Input<bool>>,
+    /// `httpTarget`
+    pub http_target: Option<EventTargetHttpTargetArgs>,
+    /// `input`
+    pub input: Option<Input<String>>,
+    /// `inputPath`
+    pub input_path: Option<Input<String>>,
+    /// `inputTransformer`
+    pub input_transformer: Option<EventTargetInputTransformerArgs>,
+    /// `kinesisTarget`
+    pub kinesis_target: Option<EventTargetKinesisTargetArgs>,
+    /// `redshiftTarget`
+    pub redshift_target: Option<EventTargetRedshiftTargetArgs>,
+    /// `region`
+    pub region: Option<Input<String>>,
+    /// `retryPolicy`
+    pub retry_policy: Option<EventTargetRetryPolicyArgs>,
+    /// `roleArn`
+    pub role_arn: Option<Input<String>>,
+    /// `rule` (required)
+    pub rule: Option<Input<String>>,
+    /// `runCommandTargets`
+    pub run_command_targets: Option<Vec<EventTargetRunCommandTargetArgs>>,
+    /// `sagemakerPipelineTarget`
+    pub sagemaker_pipeline_target: Option<EventTargetSagemakerPipelineTargetArgs>,
+    /// `sqsTarget`
+    pub sqs_target: Option<EventTargetSqsTargetArgs>,
+    /// `targetId`
+    pub target_id: Option<Input<String>>,
+}
+
+impl ResourceArgs for EventTargetArgs {
+    const TYPE: &'static str = "aws:cloudwatch/eventTarget:EventTarget";
+    const VERSION: &'static str = crate::schema::AWS_VERSION;
+
+    fn properties(&self) -> PropertyMap {
+        let mut map = PropertyMap::new();
+        map.set_opt("appsyncTarget", &self.appsync_target);
+        map.set_opt("arn", &self.arn);
+        map.set_opt("batchTarget", &self.batch_target);
+        map.set_opt("deadLetterConfig", &self.dead_letter_config);
+        map.set_opt("ecsTarget", &self.ecs_target);
+        map.set_opt("eventBusName", &self.event_bus_name);
+        map.set_opt("forceDestroy", &self.force_destroy);
+        map.set_opt("httpTarget", &self.http_target);
+        map.set_opt("input", &self.input);
+        map.set_opt("inputPath", &self.input_path);
+        map.set_opt("inputTransformer", &self.input_transformer);
+        map.set_opt("kinesisTarget", &self.kinesis_target);
+        map.set_opt("redshiftTarget", &self.redshift_target);
+        map.set_opt("region", &self.region);
+        map.set_opt("retryPolicy", &self.retry_policy);
+        map.set_opt("roleArn", &self.role_arn);
+        map.set_opt("rule", &self.rule);
+        map.set_opt("runCommandTargets", &self.run_command_targets);
+        map.set_opt("sagemakerPipelineTarget", &self.sagemaker_pipeline_target);
+        map.set_opt("sqsTarget", &self.sqs_target);
+        map.set_opt("targetId", &self.target_id);
+        map
+    }
+
+    fn missing_required(&self) -> Vec<String> {
+        let mut missing = Vec::new();
+        if let Some(value) = &self.appsync_target {
+            missing.extend(value.missing_required("appsyncTarget"));
+        }
+        missing.require(&self.arn, "", "arn");
+        if let Some(value) = &self.batch_target {
+            missing.extend(value.missing_required("batchTarget"));
+        }
+        if let Some(value) = &self.dead_letter_config {
+            missing.extend(value.missing_required("deadLetterConfig"));
+        }
+        if let Some(value) = &self.ecs_target {
+            missing.extend(value.missing_required("ecsTarget"));
+        }
+        if let Some(value) = &self.http_target {
+            missing.extend(value.missing_required("httpTarget"));
+        }
+        if let Some(value) = &self.input_transformer {
+            missing.extend(value.missing_required("inputTransformer"));
+        }
+        if let Some(value) = &self.kinesis_target {
+            missing.extend(value.missing_required("kinesisTarget"));
+        }
+        if let Some(value) = &self.redshift_target {
+            missing.extend(value.missing_required("redshiftTarget"));
+        }
+        if let Some(value) = &self.retry_policy {
+            missing.extend(value.missing_required("retryPolicy"));
+        }
+        missing.require(&self.rule, "", "rule");
+        for (index, value) in self.run_command_targets.iter().flatten().enumerate() {
+            missing.extend(value.missing_required(&format!("runCommandTargets[{index}]")));
+        }
+        if let Some(value) = &self.sagemaker_pipeline_target {
+            missing.extend(value.missing_required("sagemakerPipelineTarget"));
+        }
+        if let Some(value) = &self.sqs_target {
+            missing.extend(value.missing_required("sqsTarget"));
+        }
+        missing
+    }
+}
+
 /// Inputs of the `aws:cloudwatch/logGroup:LogGroup` resource.
 #[derive(Clone, Debug, Default)]
 pub struct LogGroupArgs {
@@ -55,6 +231,50 @@ impl ResourceArgs for LogGroupArgs {
 
     fn missing_required(&self) -> Vec<String> {
         Vec::new()
+    }
+}
+
+/// Inputs of the `aws:cloudwatch/logMetricFilter:LogMetricFilter` resource.
+#[derive(Clone, Debug, Default)]
+pub struct LogMetricFilterArgs {
+    /// `applyOnTransformedLogs`
+    pub apply_on_transformed_logs: Option<Input<bool>>,
+    /// `logGroupName` (required)
+    pub log_group_name: Option<Input<String>>,
+    /// `metricTransformation` (required)
+    pub metric_transformation: Option<LogMetricFilterMetricTransformationArgs>,
+    /// `name`
+    pub name: Option<Input<String>>,
+    /// `pattern` (required)
+    pub pattern: Option<Input<String>>,
+    /// `region`
+    pub region: Option<Input<String>>,
+}
+
+impl ResourceArgs for LogMetricFilterArgs {
+    const TYPE: &'static str = "aws:cloudwatch/logMetricFilter:LogMetricFilter";
+    const VERSION: &'static str = crate::schema::AWS_VERSION;
+
+    fn properties(&self) -> PropertyMap {
+        let mut map = PropertyMap::new();
+        map.set_opt("applyOnTransformedLogs", &self.apply_on_transformed_logs);
+        map.set_opt("logGroupName", &self.log_group_name);
+        map.set_opt("metricTransformation", &self.metric_transformation);
+        map.set_opt("name", &self.name);
+        map.set_opt("pattern", &self.pattern);
+        map.set_opt("region", &self.region);
+        map
+    }
+
+    fn missing_required(&self) -> Vec<String> {
+        let mut missing = Vec::new();
+        missing.require(&self.log_group_name, "", "logGroupName");
+        missing.require(&self.metric_transformation, "", "metricTransformation");
+        if let Some(value) = &self.metric_transformation {
+            missing.extend(value.missing_required("metricTransformation"));
+        }
+        missing.require(&self.pattern, "", "pattern");
+        missing
     }
 }
 
@@ -171,6 +391,606 @@ impl ResourceArgs for MetricAlarmArgs {
             missing.extend(value.missing_required("warmUpConfiguration"));
         }
         missing
+    }
+}
+
+/// The `cloudwatch/EventTargetAppsyncTargetArgs` input object.
+#[derive(Clone, Debug, Default)]
+pub struct EventTargetAppsyncTargetArgs {
+    /// `graphqlOperation`
+    pub graphql_operation: Option<Input<String>>,
+}
+
+impl EventTargetAppsyncTargetArgs {
+    /// Paths (`parent.child`, `list[0].child`) of required inputs left unset, here and in
+    /// nested objects that are set; `path` is this object's own path.
+    pub fn missing_required(&self, _path: &str) -> Vec<String> {
+        Vec::new()
+    }
+}
+
+impl ToProperty for EventTargetAppsyncTargetArgs {
+    fn to_property(&self) -> PropertyValue {
+        let mut map = PropertyMap::new();
+        map.set_opt("graphqlOperation", &self.graphql_operation);
+        PropertyValue::Object(map.0)
+    }
+}
+
+/// The `cloudwatch/EventTargetBatchTargetArgs` input object.
+#[derive(Clone, Debug, Default)]
+pub struct EventTargetBatchTargetArgs {
+    /// `arraySize`
+    pub array_size: Option<Input<i64>>,
+    /// `jobAttempts`
+    pub job_attempts: Option<Input<i64>>,
+    /// `jobDefinition` (required)
+    pub job_definition: Option<Input<String>>,
+    /// `jobName` (required)
+    pub job_name: Option<Input<String>>,
+}
+
+impl EventTargetBatchTargetArgs {
+    /// Paths (`parent.child`, `list[0].child`) of required inputs left unset, here and in
+    /// nested objects that are set; `path` is this object's own path.
+    pub fn missing_required(&self, path: &str) -> Vec<String> {
+        let mut missing = Vec::new();
+        missing.require(&self.job_definition, path, "jobDefinition");
+        missing.require(&self.job_name, path, "jobName");
+        missing
+    }
+}
+
+impl ToProperty for EventTargetBatchTargetArgs {
+    fn to_property(&self) -> PropertyValue {
+        let mut map = PropertyMap::new();
+        map.set_opt("arraySize", &self.array_size);
+        map.set_opt("jobAttempts", &self.job_attempts);
+        map.set_opt("jobDefinition", &self.job_definition);
+        map.set_opt("jobName", &self.job_name);
+        PropertyValue::Object(map.0)
+    }
+}
+
+/// The `cloudwatch/EventTargetDeadLetterConfigArgs` input object.
+#[derive(Clone, Debug, Default)]
+pub struct EventTargetDeadLetterConfigArgs {
+    /// `arn`
+    pub arn: Option<Input<String>>,
+}
+
+impl EventTargetDeadLetterConfigArgs {
+    /// Paths (`parent.child`, `list[0].child`) of required inputs left unset, here and in
+    /// nested objects that are set; `path` is this object's own path.
+    pub fn missing_required(&self, _path: &str) -> Vec<String> {
+        Vec::new()
+    }
+}
+
+impl ToProperty for EventTargetDeadLetterConfigArgs {
+    fn to_property(&self) -> PropertyValue {
+        let mut map = PropertyMap::new();
+        map.set_opt("arn", &self.arn);
+        PropertyValue::Object(map.0)
+    }
+}
+
+/// The `cloudwatch/EventTargetEcsTargetArgs` input object.
+#[derive(Clone, Debug, Default)]
+pub struct EventTargetEcsTargetArgs {
+    /// `capacityProviderStrategies`
+    pub capacity_provider_strategies: Option<Vec<EventTargetEcsTargetCapacityProviderStrategyArgs>>,
+    /// `enableEcsManagedTags`
+    pub enable_ecs_managed_tags: Option<Input<bool>>,
+    /// `enableExecuteCommand`
+    pub enable_execute_command: Option<Input<bool>>,
+    /// `group`
+    pub group: Option<Input<String>>,
+    /// `launchType`
+    pub launch_type: Option<Input<String>>,
+    /// `networkConfiguration`
+    pub network_configuration: Option<EventTargetEcsTargetNetworkConfigurationArgs>,
+    /// `orderedPlacementStrategies`
+    pub ordered_placement_strategies: Option<Vec<EventTargetEcsTargetOrderedPlacementStrategyArgs>>,
+    /// `placementConstraints`
+    pub placement_constraints: Option<Vec<EventTargetEcsTargetPlacementConstraintArgs>>,
+    /// `platformVersion`
+    pub platform_version: Option<Input<String>>,
+    /// `propagateTags`
+    pub propagate_tags: Option<Input<String>>,
+    /// `tags`
+    pub tags: Option<Input<BTreeMap<String, String>>>,
+    /// `taskCount`
+    pub task_count: Option<Input<i64>>,
+    /// `taskDefinitionArn` (required)
+    pub task_definition_arn: Option<Input<String>>,
+}
+
+impl EventTargetEcsTargetArgs {
+    /// Paths (`parent.child`, `list[0].child`) of required inputs left unset, here and in
+    /// nested objects that are set; `path` is this object's own path.
+    pub fn missing_required(&self, path: &str) -> Vec<String> {
+        let mut missing = Vec::new();
+        for (index, value) in self
+            .capacity_provider_strategies
+            .iter()
+            .flatten()
+            .enumerate()
+        {
+            missing.extend(value.missing_required(&format!(
+                "{}[{index}]",
+                field_path(path, "capacityProviderStrategies")
+            )));
+        }
+        if let Some(value) = &self.network_configuration {
+            missing.extend(value.missing_required(&field_path(path, "networkConfiguration")));
+        }
+        for (index, value) in self
+            .ordered_placement_strategies
+            .iter()
+            .flatten()
+            .enumerate()
+        {
+            missing.extend(value.missing_required(&format!(
+                "{}[{index}]",
+                field_path(path, "orderedPlacementStrategies")
+            )));
+        }
+        for (index, value) in self.placement_constraints.iter().flatten().enumerate() {
+            missing.extend(value.missing_required(&format!(
+                "{}[{index}]",
+                field_path(path, "placementConstraints")
+            )));
+        }
+        missing.require(&self.task_definition_arn, path, "taskDefinitionArn");
+        missing
+    }
+}
+
+impl ToProperty for EventTargetEcsTargetArgs {
+    fn to_property(&self) -> PropertyValue {
+        let mut map = PropertyMap::new();
+        map.set_opt(
+            "capacityProviderStrategies",
+            &self.capacity_provider_strategies,
+        );
+        map.set_opt("enableEcsManagedTags", &self.enable_ecs_managed_tags);
+        map.set_opt("enableExecuteCommand", &self.enable_execute_command);
+        map.set_opt("group", &self.group);
+        map.set_opt("launchType", &self.launch_type);
+        map.set_opt("networkConfiguration", &self.network_configuration);
+        map.set_opt(
+            "orderedPlacementStrategies",
+            &self.ordered_placement_strategies,
+        );
+        map.set_opt("placementConstraints", &self.placement_constraints);
+        map.set_opt("platformVersion", &self.platform_version);
+        map.set_opt("propagateTags", &self.propagate_tags);
+        map.set_opt("tags", &self.tags);
+        map.set_opt("taskCount", &self.task_count);
+        map.set_opt("taskDefinitionArn", &self.task_definition_arn);
+        PropertyValue::Object(map.0)
+    }
+}
+
+/// The `cloudwatch/EventTargetEcsTargetCapacityProviderStrategyArgs` input object.
+#[derive(Clone, Debug, Default)]
+pub struct EventTargetEcsTargetCapacityProviderStrategyArgs {
+    /// `base`
+    pub base: Option<Input<i64>>,
+    /// `capacityProvider` (required)
+    pub capacity_provider: Option<Input<String>>,
+    /// `weight`
+    pub weight: Option<Input<i64>>,
+}
+
+impl EventTargetEcsTargetCapacityProviderStrategyArgs {
+    /// Paths (`parent.child`, `list[0].child`) of required inputs left unset, here and in
+    /// nested objects that are set; `path` is this object's own path.
+    pub fn missing_required(&self, path: &str) -> Vec<String> {
+        let mut missing = Vec::new();
+        missing.require(&self.capacity_provider, path, "capacityProvider");
+        missing
+    }
+}
+
+impl ToProperty for EventTargetEcsTargetCapacityProviderStrategyArgs {
+    fn to_property(&self) -> PropertyValue {
+        let mut map = PropertyMap::new();
+        map.set_opt("base", &self.base);
+        map.set_opt("capacityProvider", &self.capacity_provider);
+        map.set_opt("weight", &self.weight);
+        PropertyValue::Object(map.0)
+    }
+}
+
+/// The `cloudwatch/EventTargetEcsTargetNetworkConfigurationArgs` input object.
+#[derive(Clone, Debug, Default)]
+pub struct EventTargetEcsTargetNetworkConfigurationArgs {
+    /// `assignPublicIp`
+    pub assign_public_ip: Option<Input<bool>>,
+    /// `securityGroups`
+    pub security_groups: Option<Input<Vec<String>>>,
+    /// `subnets` (required)
+    pub subnets: Option<Input<Vec<String>>>,
+}
+
+impl EventTargetEcsTargetNetworkConfigurationArgs {
+    /// Paths (`parent.child`, `list[0].child`) of required inputs left unset, here and in
+    /// nested objects that are set; `path` is this object's own path.
+    pub fn missing_required(&self, path: &str) -> Vec<String> {
+        let mut missing = Vec::new();
+        missing.require(&self.subnets, path, "subnets");
+        missing
+    }
+}
+
+impl ToProperty for EventTargetEcsTargetNetworkConfigurationArgs {
+    fn to_property(&self) -> PropertyValue {
+        let mut map = PropertyMap::new();
+        map.set_opt("assignPublicIp", &self.assign_public_ip);
+        map.set_opt("securityGroups", &self.security_groups);
+        map.set_opt("subnets", &self.subnets);
+        PropertyValue::Object(map.0)
+    }
+}
+
+/// The `cloudwatch/EventTargetEcsTargetOrderedPlacementStrategyArgs` input object.
+#[derive(Clone, Debug, Default)]
+pub struct EventTargetEcsTargetOrderedPlacementStrategyArgs {
+    /// `field`
+    pub field: Option<Input<String>>,
+    /// `type` (required)
+    pub type_: Option<Input<String>>,
+}
+
+impl EventTargetEcsTargetOrderedPlacementStrategyArgs {
+    /// Paths (`parent.child`, `list[0].child`) of required inputs left unset, here and in
+    /// nested objects that are set; `path` is this object's own path.
+    pub fn missing_required(&self, path: &str) -> Vec<String> {
+        let mut missing = Vec::new();
+        missing.require(&self.type_, path, "type");
+        missing
+    }
+}
+
+impl ToProperty for EventTargetEcsTargetOrderedPlacementStrategyArgs {
+    fn to_property(&self) -> PropertyValue {
+        let mut map = PropertyMap::new();
+        map.set_opt("field", &self.field);
+        map.set_opt("type", &self.type_);
+        PropertyValue::Object(map.0)
+    }
+}
+
+/// The `cloudwatch/EventTargetEcsTargetPlacementConstraintArgs` input object.
+#[derive(Clone, Debug, Default)]
+pub struct EventTargetEcsTargetPlacementConstraintArgs {
+    /// `expression`
+    pub expression: Option<Input<String>>,
+    /// `type` (required)
+    pub type_: Option<Input<String>>,
+}
+
+impl EventTargetEcsTargetPlacementConstraintArgs {
+    /// Paths (`parent.child`, `list[0].child`) of required inputs left unset, here and in
+    /// nested objects that are set; `path` is this object's own path.
+    pub fn missing_required(&self, path: &str) -> Vec<String> {
+        let mut missing = Vec::new();
+        missing.require(&self.type_, path, "type");
+        missing
+    }
+}
+
+impl ToProperty for EventTargetEcsTargetPlacementConstraintArgs {
+    fn to_property(&self) -> PropertyValue {
+        let mut map = PropertyMap::new();
+        map.set_opt("expression", &self.expression);
+        map.set_opt("type", &self.type_);
+        PropertyValue::Object(map.0)
+    }
+}
+
+/// The `cloudwatch/EventTargetHttpTargetArgs` input object.
+#[derive(Clone, Debug, Default)]
+pub struct EventTargetHttpTargetArgs {
+    /// `headerParameters`
+    pub header_parameters: Option<Input<BTreeMap<String, String>>>,
+    /// `pathParameterValues`
+    pub path_parameter_values: Option<Input<Vec<String>>>,
+    /// `queryStringParameters`
+    pub query_string_parameters: Option<Input<BTreeMap<String, String>>>,
+}
+
+impl EventTargetHttpTargetArgs {
+    /// Paths (`parent.child`, `list[0].child`) of required inputs left unset, here and in
+    /// nested objects that are set; `path` is this object's own path.
+    pub fn missing_required(&self, _path: &str) -> Vec<String> {
+        Vec::new()
+    }
+}
+
+impl ToProperty for EventTargetHttpTargetArgs {
+    fn to_property(&self) -> PropertyValue {
+        let mut map = PropertyMap::new();
+        map.set_opt("headerParameters", &self.header_parameters);
+        map.set_opt("pathParameterValues", &self.path_parameter_values);
+        map.set_opt("queryStringParameters", &self.query_string_parameters);
+        PropertyValue::Object(map.0)
+    }
+}
+
+/// The `cloudwatch/EventTargetInputTransformerArgs` input object.
+#[derive(Clone, Debug, Default)]
+pub struct EventTargetInputTransformerArgs {
+    /// `inputPaths`
+    pub input_paths: Option<Input<BTreeMap<String, String>>>,
+    /// `inputTemplate` (required)
+    pub input_template: Option<Input<String>>,
+}
+
+impl EventTargetInputTransformerArgs {
+    /// Paths (`parent.child`, `list[0].child`) of required inputs left unset, here and in
+    /// nested objects that are set; `path` is this object's own path.
+    pub fn missing_required(&self, path: &str) -> Vec<String> {
+        let mut missing = Vec::new();
+        missing.require(&self.input_template, path, "inputTemplate");
+        missing
+    }
+}
+
+impl ToProperty for EventTargetInputTransformerArgs {
+    fn to_property(&self) -> PropertyValue {
+        let mut map = PropertyMap::new();
+        map.set_opt("inputPaths", &self.input_paths);
+        map.set_opt("inputTemplate", &self.input_template);
+        PropertyValue::Object(map.0)
+    }
+}
+
+/// The `cloudwatch/EventTargetKinesisTargetArgs` input object.
+#[derive(Clone, Debug, Default)]
+pub struct EventTargetKinesisTargetArgs {
+    /// `partitionKeyPath`
+    pub partition_key_path: Option<Input<String>>,
+}
+
+impl EventTargetKinesisTargetArgs {
+    /// Paths (`parent.child`, `list[0].child`) of required inputs left unset, here and in
+    /// nested objects that are set; `path` is this object's own path.
+    pub fn missing_required(&self, _path: &str) -> Vec<String> {
+        Vec::new()
+    }
+}
+
+impl ToProperty for EventTargetKinesisTargetArgs {
+    fn to_property(&self) -> PropertyValue {
+        let mut map = PropertyMap::new();
+        map.set_opt("partitionKeyPath", &self.partition_key_path);
+        PropertyValue::Object(map.0)
+    }
+}
+
+/// The `cloudwatch/EventTargetRedshiftTargetArgs` input object.
+#[derive(Clone, Debug, Default)]
+pub struct EventTargetRedshiftTargetArgs {
+    /// `database` (required)
+    pub database: Option<Input<String>>,
+    /// `dbUser`
+    pub db_user: Option<Input<String>>,
+    /// `secretsManagerArn`
+    pub secrets_manager_arn: Option<Input<String>>,
+    /// `sql`
+    pub sql: Option<Input<String>>,
+    /// `statementName`
+    pub statement_name: Option<Input<String>>,
+    /// `withEvent`
+    pub with_event: Option<Input<bool>>,
+}
+
+impl EventTargetRedshiftTargetArgs {
+    /// Paths (`parent.child`, `list[0].child`) of required inputs left unset, here and in
+    /// nested objects that are set; `path` is this object's own path.
+    pub fn missing_required(&self, path: &str) -> Vec<String> {
+        let mut missing = Vec::new();
+        missing.require(&self.database, path, "database");
+        missing
+    }
+}
+
+impl ToProperty for EventTargetRedshiftTargetArgs {
+    fn to_property(&self) -> PropertyValue {
+        let mut map = PropertyMap::new();
+        map.set_opt("database", &self.database);
+        map.set_opt("dbUser", &self.db_user);
+        map.set_opt("secretsManagerArn", &self.secrets_manager_arn);
+        map.set_opt("sql", &self.sql);
+        map.set_opt("statementName", &self.statement_name);
+        map.set_opt("withEvent", &self.with_event);
+        PropertyValue::Object(map.0)
+    }
+}
+
+/// The `cloudwatch/EventTargetRetryPolicyArgs` input object.
+#[derive(Clone, Debug, Default)]
+pub struct EventTargetRetryPolicyArgs {
+    /// `maximumEventAgeInSeconds`
+    pub maximum_event_age_in_seconds: Option<Input<i64>>,
+    /// `maximumRetryAttempts`
+    pub maximum_retry_attempts: Option<Input<i64>>,
+}
+
+impl EventTargetRetryPolicyArgs {
+    /// Paths (`parent.child`, `list[0].child`) of required inputs left unset, here and in
+    /// nested objects that are set; `path` is this object's own path.
+    pub fn missing_required(&self, _path: &str) -> Vec<String> {
+        Vec::new()
+    }
+}
+
+impl ToProperty for EventTargetRetryPolicyArgs {
+    fn to_property(&self) -> PropertyValue {
+        let mut map = PropertyMap::new();
+        map.set_opt(
+            "maximumEventAgeInSeconds",
+            &self.maximum_event_age_in_seconds,
+        );
+        map.set_opt("maximumRetryAttempts", &self.maximum_retry_attempts);
+        PropertyValue::Object(map.0)
+    }
+}
+
+/// The `cloudwatch/EventTargetRunCommandTargetArgs` input object.
+#[derive(Clone, Debug, Default)]
+pub struct EventTargetRunCommandTargetArgs {
+    /// `key` (required)
+    pub key: Option<Input<String>>,
+    /// `values` (required)
+    pub values: Option<Input<Vec<String>>>,
+}
+
+impl EventTargetRunCommandTargetArgs {
+    /// Paths (`parent.child`, `list[0].child`) of required inputs left unset, here and in
+    /// nested objects that are set; `path` is this object's own path.
+    pub fn missing_required(&self, path: &str) -> Vec<String> {
+        let mut missing = Vec::new();
+        missing.require(&self.key, path, "key");
+        missing.require(&self.values, path, "values");
+        missing
+    }
+}
+
+impl ToProperty for EventTargetRunCommandTargetArgs {
+    fn to_property(&self) -> PropertyValue {
+        let mut map = PropertyMap::new();
+        map.set_opt("key", &self.key);
+        map.set_opt("values", &self.values);
+        PropertyValue::Object(map.0)
+    }
+}
+
+/// The `cloudwatch/EventTargetSagemakerPipelineTargetArgs` input object.
+#[derive(Clone, Debug, Default)]
+pub struct EventTargetSagemakerPipelineTargetArgs {
+    /// `pipelineParameterLists`
+    pub pipeline_parameter_lists:
+        Option<Vec<EventTargetSagemakerPipelineTargetPipelineParameterListArgs>>,
+}
+
+impl EventTargetSagemakerPipelineTargetArgs {
+    /// Paths (`parent.child`, `list[0].child`) of required inputs left unset, here and in
+    /// nested objects that are set; `path` is this object's own path.
+    pub fn missing_required(&self, path: &str) -> Vec<String> {
+        let mut missing = Vec::new();
+        for (index, value) in self.pipeline_parameter_lists.iter().flatten().enumerate() {
+            missing.extend(value.missing_required(&format!(
+                "{}[{index}]",
+                field_path(path, "pipelineParameterLists")
+            )));
+        }
+        missing
+    }
+}
+
+impl ToProperty for EventTargetSagemakerPipelineTargetArgs {
+    fn to_property(&self) -> PropertyValue {
+        let mut map = PropertyMap::new();
+        map.set_opt("pipelineParameterLists", &self.pipeline_parameter_lists);
+        PropertyValue::Object(map.0)
+    }
+}
+
+/// The `cloudwatch/EventTargetSagemakerPipelineTargetPipelineParameterListArgs` input object.
+#[derive(Clone, Debug, Default)]
+pub struct EventTargetSagemakerPipelineTargetPipelineParameterListArgs {
+    /// `name` (required)
+    pub name: Option<Input<String>>,
+    /// `value` (required)
+    pub value: Option<Input<String>>,
+}
+
+impl EventTargetSagemakerPipelineTargetPipelineParameterListArgs {
+    /// Paths (`parent.child`, `list[0].child`) of required inputs left unset, here and in
+    /// nested objects that are set; `path` is this object's own path.
+    pub fn missing_required(&self, path: &str) -> Vec<String> {
+        let mut missing = Vec::new();
+        missing.require(&self.name, path, "name");
+        missing.require(&self.value, path, "value");
+        missing
+    }
+}
+
+impl ToProperty for EventTargetSagemakerPipelineTargetPipelineParameterListArgs {
+    fn to_property(&self) -> PropertyValue {
+        let mut map = PropertyMap::new();
+        map.set_opt("name", &self.name);
+        map.set_opt("value", &self.value);
+        PropertyValue::Object(map.0)
+    }
+}
+
+/// The `cloudwatch/EventTargetSqsTargetArgs` input object.
+#[derive(Clone, Debug, Default)]
+pub struct EventTargetSqsTargetArgs {
+    /// `messageGroupId`
+    pub message_group_id: Option<Input<String>>,
+}
+
+impl EventTargetSqsTargetArgs {
+    /// Paths (`parent.child`, `list[0].child`) of required inputs left unset, here and in
+    /// nested objects that are set; `path` is this object's own path.
+    pub fn missing_required(&self, _path: &str) -> Vec<String> {
+        Vec::new()
+    }
+}
+
+impl ToProperty for EventTargetSqsTargetArgs {
+    fn to_property(&self) -> PropertyValue {
+        let mut map = PropertyMap::new();
+        map.set_opt("messageGroupId", &self.message_group_id);
+        PropertyValue::Object(map.0)
+    }
+}
+
+/// The `cloudwatch/LogMetricFilterMetricTransformationArgs` input object.
+#[derive(Clone, Debug, Default)]
+pub struct LogMetricFilterMetricTransformationArgs {
+    /// `defaultValue`
+    pub default_value: Option<Input<String>>,
+    /// `dimensions`
+    pub dimensions: Option<Input<BTreeMap<String, String>>>,
+    /// `name` (required)
+    pub name: Option<Input<String>>,
+    /// `namespace` (required)
+    pub namespace: Option<Input<String>>,
+    /// `unit`
+    pub unit: Option<Input<String>>,
+    /// `value` (required)
+    pub value: Option<Input<String>>,
+}
+
+impl LogMetricFilterMetricTransformationArgs {
+    /// Paths (`parent.child`, `list[0].child`) of required inputs left unset, here and in
+    /// nested objects that are set; `path` is this object's own path.
+    pub fn missing_required(&self, path: &str) -> Vec<String> {
+        let mut missing = Vec::new();
+        missing.require(&self.name, path, "name");
+        missing.require(&self.namespace, path, "namespace");
+        missing.require(&self.value, path, "value");
+        missing
+    }
+}
+
+impl ToProperty for LogMetricFilterMetricTransformationArgs {
+    fn to_property(&self) -> PropertyValue {
+        let mut map = PropertyMap::new();
+        map.set_opt("defaultValue", &self.default_value);
+        map.set_opt("dimensions", &self.dimensions);
+        map.set_opt("name", &self.name);
+        map.set_opt("namespace", &self.namespace);
+        map.set_opt("unit", &self.unit);
+        map.set_opt("value", &self.value);
+        PropertyValue::Object(map.0)
     }
 }
 

@@ -145,6 +145,40 @@ impl ResourceArgs for RoleArgs {
     }
 }
 
+/// Inputs of the `aws:iam/rolePolicy:RolePolicy` resource.
+#[derive(Clone, Debug, Default)]
+pub struct RolePolicyArgs {
+    /// `name`
+    pub name: Option<Input<String>>,
+    /// `namePrefix`
+    pub name_prefix: Option<Input<String>>,
+    /// `policy` (required)
+    pub policy: Option<Input<String>>,
+    /// `role` (required)
+    pub role: Option<Input<String>>,
+}
+
+impl ResourceArgs for RolePolicyArgs {
+    const TYPE: &'static str = "aws:iam/rolePolicy:RolePolicy";
+    const VERSION: &'static str = crate::schema::AWS_VERSION;
+
+    fn properties(&self) -> PropertyMap {
+        let mut map = PropertyMap::new();
+        map.set_opt("name", &self.name);
+        map.set_opt("namePrefix", &self.name_prefix);
+        map.set_opt("policy", &self.policy);
+        map.set_opt("role", &self.role);
+        map
+    }
+
+    fn missing_required(&self) -> Vec<String> {
+        let mut missing = Vec::new();
+        missing.require(&self.policy, "", "policy");
+        missing.require(&self.role, "", "role");
+        missing
+    }
+}
+
 /// Inputs of the `aws:iam/rolePolicyAttachment:RolePolicyAttachment` resource.
 #[derive(Clone, Debug, Default)]
 pub struct RolePolicyAttachmentArgs {

@@ -12,6 +12,10 @@ use pulumi_runtime::{PropertyMap, ToProperty};
 pub mod acm;
 /// Resources and functions of the `autoscaling` module of the `aws` package.
 pub mod autoscaling;
+/// Resources and functions of the `cfg` module of the `aws` package.
+pub mod cfg;
+/// Resources and functions of the `cloudtrail` module of the `aws` package.
+pub mod cloudtrail;
 /// Resources and functions of the `cloudwatch` module of the `aws` package.
 pub mod cloudwatch;
 /// Resources and functions of the `dms` module of the `aws` package.
@@ -20,6 +24,8 @@ pub mod dms;
 pub mod ec2;
 /// Resources and functions of the `elb` module of the `aws` package.
 pub mod elb;
+/// Resources and functions of the `guardduty` module of the `aws` package.
+pub mod guardduty;
 /// Resources and functions of the `iam` module of the `aws` package.
 pub mod iam;
 /// Resources and functions at the root (`index`) of the `aws` package.
@@ -36,6 +42,8 @@ pub mod route53;
 pub mod s3;
 /// Resources and functions of the `secretsmanager` module of the `aws` package.
 pub mod secretsmanager;
+/// Resources and functions of the `securityhub` module of the `aws` package.
+pub mod securityhub;
 /// Resources and functions of the `sns` module of the `aws` package.
 pub mod sns;
 /// Resources and functions of the `ssm` module of the `aws` package.

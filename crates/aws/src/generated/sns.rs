@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use pulumi_runtime::{Input, PropertyMap};
 
-use super::SetOpt;
+use super::{Require, SetOpt};
 use crate::args::ResourceArgs;
 
 /// Inputs of the `aws:sns/topic:Topic` resource.
@@ -163,5 +163,36 @@ impl ResourceArgs for TopicArgs {
 
     fn missing_required(&self) -> Vec<String> {
         Vec::new()
+    }
+}
+
+/// Inputs of the `aws:sns/topicPolicy:TopicPolicy` resource.
+#[derive(Clone, Debug, Default)]
+pub struct TopicPolicyArgs {
+    /// `arn` (required)
+    pub arn: Option<Input<String>>,
+    /// `policy` (required)
+    pub policy: Option<Input<String>>,
+    /// `region`
+    pub region: Option<Input<String>>,
+}
+
+impl ResourceArgs for TopicPolicyArgs {
+    const TYPE: &'static str = "aws:sns/topicPolicy:TopicPolicy";
+    const VERSION: &'static str = crate::schema::AWS_VERSION;
+
+    fn properties(&self) -> PropertyMap {
+        let mut map = PropertyMap::new();
+        map.set_opt("arn", &self.arn);
+        map.set_opt("policy", &self.policy);
+        map.set_opt("region", &self.region);
+        map
+    }
+
+    fn missing_required(&self) -> Vec<String> {
+        let mut missing = Vec::new();
+        missing.require(&self.arn, "", "arn");
+        missing.require(&self.policy, "", "policy");
+        missing
     }
 }

@@ -1,6 +1,7 @@
 //! The rule table: one rule per row of the control catalog
 //! (`shared/reference/pci-dss-controls.md`), in catalog order.
 
+pub(crate) mod account;
 pub mod compute;
 pub mod database;
 pub mod edge;
@@ -10,7 +11,9 @@ pub(crate) mod storage;
 
 use crate::rule::{Rule, Section, Severity};
 
-use Section::{Compute, Database, LoadBalancing, Network, Project, StorageKeysIdentity};
+use Section::{
+    AccountControls, Compute, Database, LoadBalancing, Network, Project, StorageKeysIdentity,
+};
 use Severity::{Advisory, Mandatory};
 
 /// Every rule of the pack, in catalog order.
@@ -489,5 +492,86 @@ pub static RULES: &[Rule] = &[
         anchor: "cdk-nag DMSReplicationNotPublic",
         checks: "Every DMS replication instance sets publiclyAccessible: false explicitly.",
         check: project::dms_not_public,
+    },
+    // Account-level controls around the stack (PCI DSS v4.0)
+    Rule {
+        id: "trail-multi-region",
+        title: "A multi-region trail records every API call",
+        severity: Mandatory,
+        section: AccountControls,
+        anchor: "AWS Config multi-region-cloudtrail-enabled, CIS AWS Foundations 3.1",
+        checks: "The account has a CloudTrail trail, and every trail of the stack sets \
+                 isMultiRegionTrail and includeGlobalServiceEvents true; waived with evidence \
+                 when the organization provides the trail.",
+        check: account::trail_multi_region,
+    },
+    Rule {
+        id: "trail-log-validation",
+        title: "Trail log files are validated",
+        severity: Mandatory,
+        section: AccountControls,
+        anchor: "cdk-nag CloudTrailLogFileValidationEnabled",
+        checks: "The account has a CloudTrail trail, and every trail of the stack sets \
+                 enableLogFileValidation true; waived with evidence when the organization \
+                 provides the trail.",
+        check: account::trail_log_validation,
+    },
+    Rule {
+        id: "trail-encrypted",
+        title: "Trail logs are encrypted with a customer-managed key",
+        severity: Mandatory,
+        section: AccountControls,
+        anchor: "cdk-nag CloudTrailEncryptionEnabled",
+        checks: "The account has a CloudTrail trail, and every trail of the stack sets kmsKeyId \
+                 to a KMS key of the stack; waived with evidence when the organization provides \
+                 the trail.",
+        check: account::trail_encrypted,
+    },
+    Rule {
+        id: "trail-cloudwatch-logs",
+        title: "The trail is delivered to CloudWatch Logs",
+        severity: Mandatory,
+        section: AccountControls,
+        anchor: "cdk-nag CloudTrailCloudWatchLogsEnabled",
+        checks: "The account has a CloudTrail trail, and every trail of the stack delivers to a \
+                 log group of the stack (cloudWatchLogsGroupArn) through a role \
+                 (cloudWatchLogsRoleArn); waived with evidence when the organization provides the \
+                 trail.",
+        check: account::trail_cloudwatch_logs,
+    },
+    Rule {
+        id: "guardduty-enabled",
+        title: "GuardDuty watches the account",
+        severity: Mandatory,
+        section: AccountControls,
+        anchor: "cdk-nag GuardDutyEnabledCentralized",
+        checks: "The account has a GuardDuty detector of the stack that is not disabled, with \
+                 the S3_DATA_EVENTS, EBS_MALWARE_PROTECTION and RDS_LOGIN_EVENTS features \
+                 ENABLED; waived with evidence when the organization's delegated administrator \
+                 provides it.",
+        check: account::guardduty_enabled,
+    },
+    Rule {
+        id: "config-recorder-on",
+        title: "AWS Config records and delivers",
+        severity: Mandatory,
+        section: AccountControls,
+        anchor: "AWS Config PCI conformance pack, cdk-nag (account level)",
+        checks: "The account has an AWS Config recorder of the stack recording all supported \
+                 resource types, global types included, a delivery channel, and a recorder status \
+                 with isEnabled true for it; waived with evidence when the organization provides \
+                 it.",
+        check: account::config_recorder_on,
+    },
+    Rule {
+        id: "securityhub-pci-standard",
+        title: "Security Hub checks PCI DSS v4.0.1",
+        severity: Mandatory,
+        section: AccountControls,
+        anchor: "Security Hub PCI DSS v4.0.1 standard",
+        checks: "Security Hub is enabled by the stack and subscribed to the PCI DSS v4.0.1 \
+                 standard; waived with evidence when the organization's delegated administrator \
+                 provides it.",
+        check: account::securityhub_pci_standard,
     },
 ];

@@ -802,6 +802,92 @@ pub fn fixture_with(dry_run: bool) -> Plan {
         "replicationSubnetGroupId": "{{id:dms-subnets}}", "tags": name_tag("dms")}),
     );
 
+    // Account-level controls: the audit trail and GuardDuty
+    let audit = b.component("payments:audit:AuditTrail", "audit");
+    b.add(
+        &audit,
+        "aws:cloudwatch/logGroup:LogGroup",
+        "log-group-trail",
+        json!({
+        "name": "/payments/audit/cloudtrail-logs-dev-a1b2", "kmsKeyId": "{{arn:key-data}}",
+        "retentionInDays": 365, "tags": name_tag("cloudtrail-logs")}),
+    );
+    let trail_trust = json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+        "Principal": {"Service": "cloudtrail.amazonaws.com"}, "Action": "sts:AssumeRole"}]});
+    b.add(
+        &audit,
+        "aws:iam/role:Role",
+        "role-trail-logs",
+        json!({
+        "name": "role-cloudtrail-logs-dev-a1b2", "assumeRolePolicy": trail_trust.to_string(),
+        "tags": name_tag("role-cloudtrail-logs")}),
+    );
+    b.add(
+        &audit,
+        "aws:cloudtrail/trail:Trail",
+        "trail",
+        json!({
+        "name": "trail-dev-a1b2", "s3BucketName": "{{id:bucket-logs}}",
+        "kmsKeyId": "{{arn:key-data}}", "isMultiRegionTrail": true,
+        "includeGlobalServiceEvents": true, "enableLogFileValidation": true,
+        "cloudWatchLogsGroupArn": "{{arn:log-group-trail}}:*",
+        "cloudWatchLogsRoleArn": "{{arn:role-trail-logs}}", "tags": name_tag("trail")}),
+    );
+    let threat = b.component("payments:security:ThreatDetection", "threat-detection");
+    b.add(
+        &threat,
+        "aws:guardduty/detector:Detector",
+        "guardduty",
+        json!({"enable": true, "tags": name_tag("guardduty")}),
+    );
+    for feature in [
+        "S3_DATA_EVENTS",
+        "EBS_MALWARE_PROTECTION",
+        "RDS_LOGIN_EVENTS",
+    ] {
+        b.add(
+            &threat,
+            "aws:guardduty/detectorFeature:DetectorFeature",
+            &format!(
+                "guardduty-{}",
+                feature.to_ascii_lowercase().replace('_', "-")
+            ),
+            json!({"detectorId": "{{id:guardduty}}", "name": feature, "status": "ENABLED"}),
+        );
+    }
+
+    b.add(
+        &audit,
+        "aws:cfg/recorder:Recorder",
+        "config-recorder",
+        json!({"name": "config-recorder-dev-a1b2", "roleArn": "{{arn:role-trail-logs}}",
+               "recordingGroup": {"allSupported": true, "includeGlobalResourceTypes": true}}),
+    );
+    b.add(
+        &audit,
+        "aws:cfg/deliveryChannel:DeliveryChannel",
+        "config-delivery",
+        json!({"name": "config-delivery-dev-a1b2", "s3BucketName": "{{id:bucket-logs}}"}),
+    );
+    b.add(
+        &audit,
+        "aws:cfg/recorderStatus:RecorderStatus",
+        "config-recorder-status",
+        json!({"name": "config-recorder-dev-a1b2", "isEnabled": true}),
+    );
+    b.add(
+        &audit,
+        "aws:securityhub/account:Account",
+        "securityhub",
+        json!({"enableDefaultStandards": false}),
+    );
+    b.add(
+        &audit,
+        "aws:securityhub/standardsSubscription:StandardsSubscription",
+        "securityhub-pci-dss",
+        json!({"standardsArn": "arn:aws:securityhub:us-east-1::standards/pci-dss/v/4.0.1"}),
+    );
+
     b.finish()
 }
 

@@ -62,7 +62,13 @@ pub fn role_of(ty: &str) -> Role {
         | "aws:autoscaling/group:Group"
         | "aws:ec2/launchTemplate:LaunchTemplate"
         | "aws:ec2/vpc:Vpc"
-        | "aws:ec2/subnet:Subnet" => Role::Stateful,
+        | "aws:ec2/subnet:Subnet"
+        // Account controls (issue 12): the audit trail, its log group, the GuardDuty detector, the
+        // AWS Config recorder.
+        | "aws:cloudtrail/trail:Trail"
+        | "aws:cloudwatch/logGroup:LogGroup"
+        | "aws:guardduty/detector:Detector"
+        | "aws:cfg/recorder:Recorder" => Role::Stateful,
         "aws:route53/record:Record"
         | "aws:route53/healthCheck:HealthCheck"
         | "aws:lb/listener:Listener"
