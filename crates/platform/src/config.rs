@@ -2,13 +2,15 @@
 //! under the `payments-platform:` namespace, validated, with every problem reported together
 //! before anything is registered.
 
-use std::net::Ipv4Addr;
-
 use pulumi_runtime::{Config, ConfigErrors, Output};
 
-use crate::migration::settings::{self, MigrationSettings};
+pub mod migration;
+
 use crate::naming::Naming;
+pub use crate::reader::parse_cidr;
 use crate::reader::{Expected, Reader};
+pub use migration::MigrationPhase;
+use migration::MigrationSettings;
 
 /// The Pulumi project name, which is also the config namespace.
 pub const PROJECT: &str = "payments-platform";
@@ -27,45 +29,6 @@ pub const LOG_RETENTION_DAYS: &[i64] = &[
     1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922,
     3288, 3653,
 ];
-
-/// The migration phase the stack is in (see docs/migration.md).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum MigrationPhase {
-    /// Platform built, replication running, no traffic.
-    Prepare,
-    /// Canary traffic to AWS.
-    Parallel,
-    /// Traffic shifting step by step.
-    Shift,
-    /// AWS takes all traffic; RDS is the writer.
-    Cutover,
-    /// On-premises side removed.
-    Decommission,
-}
-
-impl Expected for MigrationPhase {
-    fn expected() -> String {
-        "one of `prepare`, `parallel`, `shift`, `cutover`, `decommission`".to_owned()
-    }
-
-    fn choices() -> &'static [&'static str] {
-        &["prepare", "parallel", "shift", "cutover", "decommission"]
-    }
-}
-
-impl MigrationPhase {
-    /// The phase as written in config and tags.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Prepare => "prepare",
-            Self::Parallel => "parallel",
-            Self::Shift => "shift",
-            Self::Cutover => "cutover",
-            Self::Decommission => "decommission",
-        }
-    }
-}
 
 /// Whether the stack creates an account-level resource (a service-linked role, the Session Manager
 /// preferences) or uses the one the account has.
@@ -244,14 +207,6 @@ pub fn is_ami_id(text: &str) -> bool {
     })
 }
 
-/// Parses `a.b.c.d/n` into its address and prefix length.
-pub fn parse_cidr(text: &str) -> Option<(Ipv4Addr, u8)> {
-    let (address, prefix) = text.split_once('/')?;
-    let address: Ipv4Addr = address.parse().ok()?;
-    let prefix: u8 = prefix.parse().ok().filter(|p| *p <= 32)?;
-    Some((address, prefix))
-}
-
 /// Reads and validates the configuration. All problems come back together, unknown keys (typos)
 /// and values of the wrong type included.
 pub fn load(config: &Config) -> Result<PlatformConfig, ConfigErrors> {
@@ -321,7 +276,7 @@ pub fn load(config: &Config) -> Result<PlatformConfig, ConfigErrors> {
     let noncurrent_version_expiration_days = r.get_or("noncurrentVersionExpirationDays", 90_i64);
     let migration: Option<MigrationSettings> = r.get("migration");
     match &migration {
-        Some(migration) => settings::validate(&mut r, migration_phase, migration, &vpc_cidr),
+        Some(migration) => migration::validate(&mut r, migration_phase, migration, &vpc_cidr),
         // An invalid migration object is reported as such, not as a missing one.
         None if migration_phase != MigrationPhase::Prepare
             && !config.keys_in(PROJECT).iter().any(|key| key == "migration") =>

@@ -10,14 +10,14 @@ use pulumi_runtime::{Context, Output, PropertyMap, Resource, ResourceOptions};
 use serde_json::Value;
 
 use crate::config::PlatformConfig;
-use crate::kms::{self, Account};
-use crate::migration::settings::FrontDoor;
-use crate::migration::{Migration, connectivity, replication, traffic};
-use crate::network::{self, Tier};
+use crate::config::migration::FrontDoor;
 use crate::scope::{Scope, set};
-use crate::{
+use crate::tags;
+use crate::tiers::kms::{self, Account};
+use crate::tiers::migration::{Migration, connectivity, replication, traffic};
+use crate::tiers::network::{self, Tier};
+use crate::tiers::{
     certificate, compute, database, endpoints, iam, loadbalancer, operations, security, storage,
-    tags,
 };
 
 fn text(answer: &serde_json::Map<String, Value>, key: &str, what: &str) -> Result<String, String> {
@@ -102,7 +102,7 @@ pub async fn build(ctx: Context, config: PlatformConfig) -> Result<PropertyMap, 
         certificate_arn.clone(),
         on_prem.as_ref(),
     );
-    traffic::records(&scope, traffic.as_ref(), &edge, migration);
+    traffic::records(&scope, traffic.as_ref(), &edge.alb, migration);
     let app = compute::build(&scope, &network, &groups, &identity, &keys, &edge).await?;
     let database = database::build(&scope, &network, &groups, &identity, &keys);
     let replication = match migration.filter(|m| replication::exists(*m)) {

@@ -15,11 +15,11 @@ use payments_aws::dms::EventSubscriptionArgs;
 use payments_aws::sns::TopicArgs;
 use pulumi_runtime::{Output, Resource};
 
-use crate::kms::Keys;
-use crate::loadbalancer::Edge;
-use crate::migration::replication::Replication;
 use crate::scope::{Scope, set};
 use crate::tags;
+use crate::tiers::kms::Keys;
+use crate::tiers::loadbalancer::Edge;
+use crate::tiers::migration::replication::Replication;
 
 /// One alarm: a metric, its statistic and threshold.
 struct Alarm<'a> {

@@ -15,13 +15,13 @@ use payments_aws::rds::{
 };
 use pulumi_runtime::{Output, Resource, ResourceOptions};
 
-use crate::iam::Identity;
-use crate::kms::Keys;
 use crate::naming::NameKind;
-use crate::network::{Network, Tier};
 use crate::scope::{Scope, set};
-use crate::security::{MYSQL_PORT, SecurityGroups};
 use crate::tags;
+use crate::tiers::iam::Identity;
+use crate::tiers::kms::Keys;
+use crate::tiers::network::{Network, Tier};
+use crate::tiers::security::{MYSQL_PORT, SecurityGroups};
 
 /// The logs RDS exports to CloudWatch. The general query log is not among them: it records every
 /// statement with its literal values (card numbers), so it is off and data access is logged by

@@ -3,8 +3,7 @@
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
-use crate::config::{MigrationPhase, parse_cidr};
-use crate::reader::{Expected, Problem, Reader, closest, shown};
+use crate::reader::{Expected, Problem, Reader, closest, parse_cidr, shown};
 use pulumi_runtime::Config;
 
 /// The on-premises MySQL server DMS replicates from (and, after cutover, back to).
@@ -470,6 +469,45 @@ fn default_binlog_retention_hours() -> i64 {
 
 /// The longest binary log retention RDS for MySQL accepts, in hours (7 days).
 pub const MAX_BINLOG_RETENTION_HOURS: i64 = 168;
+
+/// The migration phase the stack is in (see docs/migration.md).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum MigrationPhase {
+    /// Platform built, replication running, no traffic.
+    Prepare,
+    /// Canary traffic to AWS.
+    Parallel,
+    /// Traffic shifting step by step.
+    Shift,
+    /// AWS takes all traffic; RDS is the writer.
+    Cutover,
+    /// On-premises side removed.
+    Decommission,
+}
+
+impl Expected for MigrationPhase {
+    fn expected() -> String {
+        "one of `prepare`, `parallel`, `shift`, `cutover`, `decommission`".to_owned()
+    }
+
+    fn choices() -> &'static [&'static str] {
+        &["prepare", "parallel", "shift", "cutover", "decommission"]
+    }
+}
+
+impl MigrationPhase {
+    /// The phase as written in config and tags.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Prepare => "prepare",
+            Self::Parallel => "parallel",
+            Self::Shift => "shift",
+            Self::Cutover => "cutover",
+            Self::Decommission => "decommission",
+        }
+    }
+}
 
 /// What each phase has (docs/migration.md, "Phases").
 impl MigrationPhase {

@@ -13,11 +13,11 @@ use payments_aws::ec2::SecurityGroupArgs;
 use payments_aws::vpc::{SecurityGroupEgressRuleArgs, SecurityGroupIngressRuleArgs};
 use pulumi_runtime::{Output, Resource};
 
-use crate::migration::Migration;
 use crate::naming::NameKind;
-use crate::network::Network;
 use crate::scope::{Scope, set};
 use crate::tags;
+use crate::tiers::migration::Migration;
+use crate::tiers::network::Network;
 
 /// MySQL's port.
 pub const MYSQL_PORT: i64 = 3306;

@@ -22,10 +22,10 @@ use payments_aws::s3::{
 use pulumi_runtime::{Output, PropertyMap, Resource};
 use serde_json::{Value, json};
 
-use crate::kms::{Account, Keys};
 use crate::naming::NameKind;
 use crate::scope::{Scope, set};
 use crate::tags;
+use crate::tiers::kms::{Account, Keys};
 
 /// Prefix under which the ALB writes its access logs.
 pub const ALB_LOG_PREFIX: &str = "alb";

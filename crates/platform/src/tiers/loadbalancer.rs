@@ -23,14 +23,14 @@ use payments_aws::wafv2::{
 use pulumi_runtime::{Output, PropertyMap, PropertyValue, Resource};
 use serde_json::json;
 
-use crate::kms::Keys;
-use crate::migration::traffic::{self, OnPremTargets, STICKINESS_SECONDS};
 use crate::naming::NameKind;
-use crate::network::{Network, Tier};
 use crate::scope::{Scope, set};
-use crate::security::SecurityGroups;
-use crate::storage::{ALB_LOG_PREFIX, Storage};
 use crate::tags;
+use crate::tiers::kms::Keys;
+use crate::tiers::migration::traffic::{self, OnPremTargets, STICKINESS_SECONDS};
+use crate::tiers::network::{Network, Tier};
+use crate::tiers::security::SecurityGroups;
+use crate::tiers::storage::{ALB_LOG_PREFIX, Storage};
 
 /// The AWS managed rule groups the web ACL evaluates, in priority order.
 pub const MANAGED_RULE_GROUPS: [&str; 4] = [

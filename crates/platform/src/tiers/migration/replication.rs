@@ -10,7 +10,7 @@
 //! `password` (with a secret, DMS reads only the secret). The RDS side's secret is created here,
 //! under the data key, with a generated password; the on-prem one is created by the operator
 //! (docs/migration.md). DMS reaches Secrets Manager through the interface endpoint
-//! (`crate::endpoints`), the database subnets having no NAT route.
+//! (`crate::tiers::endpoints`), the database subnets having no NAT route.
 //!
 //! Tasks are created stopped unless their direction's `start` flag is set, and wait for the
 //! secrets policy, their security-group rules and the VPN routes.
@@ -26,15 +26,15 @@ use serde_json::{Value, json};
 
 use super::Migration;
 use super::connectivity::Vpn;
-use super::settings::TaskSettings;
-use crate::endpoints::{self, Endpoints};
-use crate::iam::trust_policy;
-use crate::kms::{Account, Keys};
+use crate::config::migration::TaskSettings;
 use crate::naming::{AWS_FIXED_NAMES, NameKind};
-use crate::network::{Network, Tier};
 use crate::scope::{Scope, set};
-use crate::security::{self, MYSQL_PORT, Peer, Rule, SecurityGroups};
 use crate::tags;
+use crate::tiers::endpoints::{self, Endpoints};
+use crate::tiers::iam::trust_policy;
+use crate::tiers::kms::{Account, Keys};
+use crate::tiers::network::{Network, Tier};
+use crate::tiers::security::{self, MYSQL_PORT, Peer, Rule, SecurityGroups};
 
 /// The replication resources that monitoring needs.
 pub struct Replication {
@@ -160,7 +160,7 @@ fn secrets_role(
     );
     // Known in a preview: the secrets by ARN or ARN pattern, the data key through its alias.
     let mut statements = secret_grants;
-    statements.push(crate::iam::key_grant(
+    statements.push(crate::tiers::iam::key_grant(
         "DecryptEndpointCredentials",
         &["kms:Decrypt"],
         account,
@@ -297,7 +297,7 @@ pub fn build(scope: &Scope, inputs: &Inputs<'_>, migration: Migration<'_>) -> Op
     let naming = &config.naming;
     let component = scope.component("payments:migration:Replication", "replication");
     let opts = || scope.child_of(&component);
-    let vpc_role_attachment = (settings.dms_roles == super::settings::DmsRoles::Create)
+    let vpc_role_attachment = (settings.dms_roles == crate::config::migration::DmsRoles::Create)
         .then(|| account_roles(scope, &component));
     let dms_group = {
         let name = naming.name(NameKind::DmsSecurityGroup);

@@ -29,14 +29,14 @@ use payments_aws::ssm::{DocumentArgs, GetParameterArgs};
 use pulumi_runtime::{Output, Resource};
 
 use crate::config::AccountLevel;
-use crate::iam::Identity;
-use crate::kms::Keys;
-use crate::loadbalancer::Edge;
 use crate::naming::{NameKind, SESSION_MANAGER_DOCUMENT};
-use crate::network::{Network, Tier};
 use crate::scope::{Scope, set};
-use crate::security::SecurityGroups;
 use crate::tags;
+use crate::tiers::iam::Identity;
+use crate::tiers::kms::Keys;
+use crate::tiers::loadbalancer::Edge;
+use crate::tiers::network::{Network, Tier};
+use crate::tiers::security::SecurityGroups;
 
 /// The SSM public parameter naming the latest Amazon Linux 2023 AMI.
 pub const AL2023_PARAMETER: &str =
