@@ -571,6 +571,22 @@ pub fn validate(
     settings: &MigrationSettings,
     vpc_cidr: &str,
 ) {
+    validate_on_prem_cidrs(r, phase, settings, vpc_cidr);
+    validate_weight(r, phase, settings);
+    validate_required_for_phase(r, phase, settings);
+    validate_replication(r, phase, settings);
+    validate_front_door(r, phase, settings);
+    validate_addresses(r, settings);
+}
+
+/// The data center networks: present (until decommission), valid, not the internet, apart from
+/// the VPC.
+fn validate_on_prem_cidrs(
+    r: &mut Reader<'_>,
+    phase: MigrationPhase,
+    settings: &MigrationSettings,
+    vpc_cidr: &str,
+) {
     let key = "migration";
     if settings.on_prem_cidrs.is_empty() && phase != MigrationPhase::Decommission {
         r.invalid(
@@ -593,6 +609,11 @@ pub fn validate(
             Some(_) => {}
         }
     }
+}
+
+/// The AWS traffic weight: a percentage, within what the phase allows.
+fn validate_weight(r: &mut Reader<'_>, phase: MigrationPhase, settings: &MigrationSettings) {
+    let key = "migration";
     let weight = settings.aws_traffic_weight;
     let (low, high) = phase.weight_range();
     if !(0..=100).contains(&weight) {
@@ -613,6 +634,15 @@ pub fn validate(
             "change the weight or the phase (see docs/migration.md)",
         );
     }
+}
+
+/// The objects each phase needs (VPN device, on-prem database, app servers, public record).
+fn validate_required_for_phase(
+    r: &mut Reader<'_>,
+    phase: MigrationPhase,
+    settings: &MigrationSettings,
+) {
+    let key = "migration";
     let mut need = |present: bool, what: &str, why: &str| {
         if !present {
             r.invalid(
@@ -656,8 +686,11 @@ pub fn validate(
             "the AWS record stays after the on-prem side is gone",
         );
     }
-    validate_replication(r, phase, settings);
-    validate_front_door(r, phase, settings);
+}
+
+/// The addresses: the VPN device's IP, the BGP ASN, the on-prem servers' public and private IPs.
+fn validate_addresses(r: &mut Reader<'_>, settings: &MigrationSettings) {
+    let key = "migration";
     if let Some(ip) = &settings.customer_gateway_ip
         && ip.parse::<std::net::Ipv4Addr>().is_err()
     {
