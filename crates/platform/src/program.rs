@@ -123,6 +123,46 @@ pub async fn build(ctx: Context, config: PlatformConfig) -> Result<PropertyMap, 
     };
     operations::build(&scope, &keys, &edge, replication.as_ref());
 
+    Ok(exports(
+        &scope.config,
+        &Built {
+            network: &network,
+            storage: &storage,
+            keys: &keys,
+            edge: &edge,
+            certificate_arn,
+            app: &app,
+            database: &database,
+            replication: replication.as_ref(),
+        },
+    ))
+}
+
+/// What the tiers built that the stack exports.
+struct Built<'a> {
+    network: &'a network::Network,
+    storage: &'a storage::Storage,
+    keys: &'a kms::Keys,
+    edge: &'a loadbalancer::Edge,
+    certificate_arn: Output<String>,
+    app: &'a compute::AppTier,
+    database: &'a database::Database,
+    replication: Option<&'a replication::Replication>,
+}
+
+/// The stack exports: ids, names and endpoints a deployment or an operator needs, the migration
+/// summary, the key ARNs.
+fn exports(config: &PlatformConfig, built: &Built<'_>) -> PropertyMap {
+    let Built {
+        network,
+        storage,
+        keys,
+        edge,
+        app,
+        database,
+        replication,
+        ..
+    } = *built;
     let mut exports = PropertyMap::new();
     exports.insert("vpcId", network.vpc.id());
     for tier in Tier::ALL {
@@ -145,7 +185,7 @@ pub async fn build(ctx: Context, config: PlatformConfig) -> Result<PropertyMap, 
     );
     exports.insert("albDnsName", edge.alb.output::<String>("dnsName"));
     exports.insert("targetGroupArn", edge.target_group.output::<String>("arn"));
-    exports.insert("certificateArn", certificate_arn);
+    exports.insert("certificateArn", built.certificate_arn.clone());
     exports.insert("autoScalingGroupName", app.group.output::<String>("name"));
     exports.insert(
         "rdsEndpoint",
@@ -158,13 +198,10 @@ pub async fn build(ctx: Context, config: PlatformConfig) -> Result<PropertyMap, 
             .output::<serde_json::Value>("masterUserSecrets")
             .into_secret(),
     );
-    exports.insert(
-        "migration",
-        migration_summary(&scope.config, replication.as_ref()),
-    );
+    exports.insert("migration", migration_summary(config, replication));
     exports.insert("dataKeyArn", keys.data.output::<String>("arn"));
     exports.insert("computeKeyArn", keys.compute.output::<String>("arn"));
-    Ok(exports)
+    exports
 }
 
 fn tier_key(tier: Tier) -> &'static str {
