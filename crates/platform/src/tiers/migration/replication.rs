@@ -319,25 +319,13 @@ pub fn build(scope: &Scope, inputs: &Inputs<'_>, migration: Migration<'_>) -> Op
     );
     let (access_role, secrets_attachment) =
         secrets_role(scope, &component, inputs.account, grants, keys);
-    // With a secret, DMS reads host, port, username and password from it alone.
     let endpoint = |name: &str, endpoint_type: &str, secret_arn: Output<String>| {
-        let id = naming.label(&format!("dms-{name}"));
-        register(
-            &scope.ctx,
-            &id,
-            &EndpointArgs {
-                endpoint_id: set(id.clone()),
-                endpoint_type: set(endpoint_type.to_owned()),
-                engine_name: set("mysql"),
-                ssl_mode: set("require"),
-                secrets_manager_arn: set(secret_arn),
-                secrets_manager_access_role_arn: set(access_role.output::<String>("arn")),
-                kms_key_arn: set(keys.data.output::<String>("arn")),
-                tags: set(tags::named(config, &id)),
-                ..Default::default()
-            },
-            opts(),
-        )
+        let access = EndpointAccess {
+            secret_arn,
+            role: &access_role,
+            keys,
+        };
+        endpoint(scope, &component, name, endpoint_type, access)
     };
     let onprem_secret = || Output::known(source.secret_arn.clone());
     let mappings = settings
@@ -404,6 +392,42 @@ pub fn build(scope: &Scope, inputs: &Inputs<'_>, migration: Migration<'_>) -> Op
         ));
     }
     Some(Replication { instance, tasks })
+}
+
+/// What a DMS endpoint reads its connection from: the secret, the role that may read it, the key.
+struct EndpointAccess<'a> {
+    secret_arn: Output<String>,
+    role: &'a Resource,
+    keys: &'a Keys,
+}
+
+/// A DMS MySQL endpoint (TLS required). With a secret, DMS reads host, port, username and password
+/// from it alone.
+fn endpoint(
+    scope: &Scope,
+    parent: &Resource,
+    name: &str,
+    endpoint_type: &str,
+    access: EndpointAccess<'_>,
+) -> Resource {
+    let config = &scope.config;
+    let id = config.naming.label(&format!("dms-{name}"));
+    register(
+        &scope.ctx,
+        &id,
+        &EndpointArgs {
+            endpoint_id: set(id.clone()),
+            endpoint_type: set(endpoint_type.to_owned()),
+            engine_name: set("mysql"),
+            ssl_mode: set("require"),
+            secrets_manager_arn: set(access.secret_arn),
+            secrets_manager_access_role_arn: set(access.role.output::<String>("arn")),
+            kms_key_arn: set(access.keys.data.output::<String>("arn")),
+            tags: set(tags::named(config, &id)),
+            ..Default::default()
+        },
+        scope.child_of(parent),
+    )
 }
 
 /// The replication instance's security group and its rules: MySQL to the data center and to the
