@@ -4,13 +4,16 @@
 
 use pulumi_runtime::{Config, ConfigErrors, Output};
 
+use crate::naming::Naming;
+use crate::reader::{Expected, Reader};
+use migration::MigrationSettings;
+
 pub mod migration;
 
-use crate::naming::Naming;
+/// CIDR parsing, shared with the `migration` object's checks.
 pub use crate::reader::parse_cidr;
-use crate::reader::{Expected, Reader};
+/// The migration phase, defined with what each phase has in [`migration`].
 pub use migration::MigrationPhase;
-use migration::MigrationSettings;
 
 /// The Pulumi project name, which is also the config namespace.
 pub const PROJECT: &str = "payments-platform";

@@ -14,6 +14,7 @@ use serde_json::{Map, Value};
 use tokio::sync::{Semaphore, oneshot};
 use tokio::task::JoinHandle;
 
+/// The run's error sink, at its former path (`context::ErrorSink`).
 pub use crate::errors::ErrorSink;
 use crate::monitor::{EngineError, Monitor};
 use crate::property::{PropertyMap, resolve};
