@@ -2,14 +2,19 @@
 //! under the `payments-platform:` namespace, validated, with every problem reported together
 //! before anything is registered.
 
-use std::net::Ipv4Addr;
-
 use pulumi_runtime::{Config, ConfigErrors, Output};
 
 use crate::account::{self, AccountControls};
-use crate::migration::settings::{self, MigrationSettings};
 use crate::naming::Naming;
 use crate::reader::{Expected, Reader};
+use migration::MigrationSettings;
+
+pub mod migration;
+
+/// CIDR parsing, shared with the `migration` object's checks.
+pub use crate::reader::parse_cidr;
+/// The migration phase, defined with what each phase has in [`migration`].
+pub use migration::MigrationPhase;
 
 /// The Pulumi project name, which is also the config namespace.
 pub const PROJECT: &str = "payments-platform";
@@ -28,45 +33,6 @@ pub const LOG_RETENTION_DAYS: &[i64] = &[
     1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922,
     3288, 3653,
 ];
-
-/// The migration phase the stack is in (see docs/migration.md).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum MigrationPhase {
-    /// Platform built, replication running, no traffic.
-    Prepare,
-    /// Canary traffic to AWS.
-    Parallel,
-    /// Traffic shifting step by step.
-    Shift,
-    /// AWS takes all traffic; RDS is the writer.
-    Cutover,
-    /// On-premises side removed.
-    Decommission,
-}
-
-impl Expected for MigrationPhase {
-    fn expected() -> String {
-        "one of `prepare`, `parallel`, `shift`, `cutover`, `decommission`".to_owned()
-    }
-
-    fn choices() -> &'static [&'static str] {
-        &["prepare", "parallel", "shift", "cutover", "decommission"]
-    }
-}
-
-impl MigrationPhase {
-    /// The phase as written in config and tags.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Prepare => "prepare",
-            Self::Parallel => "parallel",
-            Self::Shift => "shift",
-            Self::Cutover => "cutover",
-            Self::Decommission => "decommission",
-        }
-    }
-}
 
 /// Whether the stack creates an account-level resource (a service-linked role, the Session Manager
 /// preferences) or uses the one the account has.
@@ -247,18 +213,74 @@ pub fn is_ami_id(text: &str) -> bool {
     })
 }
 
-/// Parses `a.b.c.d/n` into its address and prefix length.
-pub fn parse_cidr(text: &str) -> Option<(Ipv4Addr, u8)> {
-    let (address, prefix) = text.split_once('/')?;
-    let address: Ipv4Addr = address.parse().ok()?;
-    let prefix: u8 = prefix.parse().ok().filter(|p| *p <= 32)?;
-    Some((address, prefix))
-}
-
 /// Reads and validates the configuration. All problems come back together, unknown keys (typos)
 /// and values of the wrong type included.
 pub fn load(config: &Config) -> Result<PlatformConfig, ConfigErrors> {
     let mut r = Reader::new(config, PROJECT);
+    let k = read_keys(&mut r, config);
+    check_values(&mut r, &k);
+    let certificate = certificate_source(
+        &mut r,
+        k.certificate_arn.clone(),
+        k.domain_name.clone(),
+        k.hosted_zone_id.clone(),
+    );
+    if k.environment.as_deref().is_some_and(is_production) {
+        check_production(&mut r, &k, &certificate);
+    }
+    let naming = naming_of(&mut r, &k);
+    r.finish()?;
+    // `finish` succeeded, so every required value was read.
+    assemble(k, certificate, naming).ok_or_else(|| ConfigErrors(Vec::new()))
+}
+
+/// Every key as read, before the checks across keys (required keys are `None` when missing).
+struct Keys {
+    environment: Option<String>,
+    environment_suffix: Option<String>,
+    cost_center: Option<String>,
+    migration_phase: MigrationPhase,
+    region: String,
+    vpc_cidr: String,
+    availability_zones: Vec<String>,
+    single_nat_gateway: bool,
+    allowed_ingress_cidrs: Option<Vec<String>>,
+    allowed_prefix_list_ids: Vec<String>,
+    instance_type: String,
+    ami_id: Option<String>,
+    app_port: i64,
+    asg_min_size: i64,
+    asg_max_size: i64,
+    asg_desired_capacity: i64,
+    cpu_target_percent: f64,
+    tls_policy: String,
+    health_check: HealthCheck,
+    certificate_arn: Option<String>,
+    domain_name: Option<String>,
+    hosted_zone_id: Option<String>,
+    db_instance_class: String,
+    db_engine_version: String,
+    db_allocated_storage: i64,
+    autoscaling_service_role: AccountLevel,
+    key_administrators: Option<Vec<String>>,
+    session_manager_preferences: AccountLevel,
+    db_username: String,
+    db_app_username: String,
+    db_password: Option<Output<String>>,
+    backup_retention_days: i64,
+    backup_window: String,
+    maintenance_window: String,
+    skip_final_snapshot: bool,
+    log_retention_days: i64,
+    lifecycle_transition_days: i64,
+    noncurrent_version_expiration_days: i64,
+    migration: Option<MigrationSettings>,
+    account_controls: AccountControls,
+}
+
+/// Step 1: reads every key in the order of the README's reference; the checks of a single key
+/// that need no other key (key administrators, the `migration` object) happen as it is read.
+fn read_keys(r: &mut Reader<'_>, config: &Config) -> Keys {
     let environment: Option<String> = r.require("environment");
     let environment_suffix: Option<String> = r.require("environmentSuffix");
     let cost_center: Option<String> = r.require("costCenter");
@@ -292,25 +314,7 @@ pub fn load(config: &Config) -> Result<PlatformConfig, ConfigErrors> {
     let db_allocated_storage = r.get_or("dbAllocatedStorage", 50_i64);
     let autoscaling_service_role = r.get_or("autoScalingServiceRole", AccountLevel::Create);
     let key_administrators: Option<Vec<String>> = r.get("keyAdministrators");
-    for admin in key_administrators.iter().flatten() {
-        if !is_iam_principal_arn(admin) {
-            r.invalid(
-                "keyAdministrators",
-                Some(admin.clone()),
-                "is not the ARN of an IAM role or user",
-                "list role or user ARNs, e.g. arn:aws:iam::123456789012:role/payments-key-admin \
-                 (include the role that deploys the stack: it tags, rotates and deletes the keys)",
-            );
-        }
-    }
-    if key_administrators.as_ref().is_some_and(Vec::is_empty) {
-        r.invalid(
-            "keyAdministrators",
-            None,
-            "is empty: nobody could administer the keys",
-            "list at least the role that deploys the stack",
-        );
-    }
+    check_key_administrators(r, key_administrators.as_deref());
     let session_manager_preferences = r.get_or("sessionManagerPreferences", AccountLevel::Create);
     let db_username = r.get_or("dbUsername", "paymentsadmin".to_owned());
     let db_app_username = r.get_or("dbAppUsername", "payments_app".to_owned());
@@ -323,230 +327,9 @@ pub fn load(config: &Config) -> Result<PlatformConfig, ConfigErrors> {
     let lifecycle_transition_days = r.get_or("lifecycleTransitionDays", 30_i64);
     let noncurrent_version_expiration_days = r.get_or("noncurrentVersionExpirationDays", 90_i64);
     let migration: Option<MigrationSettings> = r.get("migration");
-    let account_controls = account::read(&mut r);
-    match &migration {
-        Some(migration) => settings::validate(&mut r, migration_phase, migration, &vpc_cidr),
-        // An invalid migration object is reported as such, not as a missing one.
-        None if migration_phase != MigrationPhase::Prepare
-            && !config.keys_in(PROJECT).iter().any(|key| key == "migration") =>
-        {
-            r.invalid(
-                "migration",
-                None,
-                &format!(
-                    "migrationPhase {} needs the migration settings",
-                    migration_phase.as_str()
-                ),
-                "set the `migration` object (see docs/migration.md)",
-            )
-        }
-        None => {}
-    }
-
-    if parse_cidr(&vpc_cidr).is_none_or(|(_, prefix)| !(16..=24).contains(&prefix)) {
-        r.invalid(
-            "vpcCidr",
-            Some(vpc_cidr.clone()),
-            "must be an IPv4 CIDR with a prefix between /16 and /24",
-            "e.g. `pulumi config set vpcCidr 10.20.0.0/16`",
-        );
-    }
-    for cidr in allowed_ingress_cidrs.iter().flatten() {
-        check_ingress_cidr(&mut r, cidr);
-    }
-    if allowed_ingress_cidrs.as_ref().is_some_and(Vec::is_empty)
-        && allowed_prefix_list_ids.is_empty()
-    {
-        r.invalid(
-            "allowedIngressCidrs",
-            Some("[]".to_owned()),
-            "admits nobody: give at least one CIDR or a prefix list in allowedPrefixListIds",
-            "e.g. `pulumi config set --path 'allowedIngressCidrs[0]' 198.51.100.0/24`",
-        );
-    }
-    for (key, value) in [("asgMinSize", asg_min_size), ("asgMaxSize", asg_max_size)] {
-        if !(2..=6).contains(&value) {
-            r.invalid(
-                key,
-                Some(value.to_string()),
-                "must be between 2 and 6",
-                "set a value from 2 to 6",
-            );
-        }
-    }
-    if let Some(ami) = &ami_id
-        && !is_ami_id(ami)
-    {
-        r.invalid(
-            "amiId",
-            Some(ami.clone()),
-            "is not an AMI id",
-            "use `ami-` followed by 8 or 17 hexadecimal digits, e.g. the value of the SSM \
-             parameter /aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64",
-        );
-    }
-    if !is_mysql_user(&db_app_username) || db_app_username == db_username {
-        r.invalid(
-            "dbAppUsername",
-            Some(db_app_username.clone()),
-            "is not a MySQL user name distinct from dbUsername",
-            "use 1-32 letters, digits or underscores, starting with a letter, other than the \
-             master user",
-        );
-    }
-    if asg_min_size > asg_max_size {
-        r.invalid(
-            "asgMinSize",
-            Some(asg_min_size.to_string()),
-            "is larger than asgMaxSize",
-            "make asgMinSize <= asgMaxSize",
-        );
-    }
-    if !(asg_min_size..=asg_max_size).contains(&asg_desired_capacity) {
-        r.invalid(
-            "asgDesiredCapacity",
-            Some(asg_desired_capacity.to_string()),
-            "must lie between asgMinSize and asgMaxSize",
-            "set it within the ASG size range",
-        );
-    }
-    if !(7..=35).contains(&backup_retention_days) {
-        r.invalid(
-            "backupRetentionDays",
-            Some(backup_retention_days.to_string()),
-            "must be between 7 and 35 days (PCI DSS point-in-time recovery)",
-            "e.g. `pulumi config set backupRetentionDays 14`",
-        );
-    }
-    if !ACCEPTED_TLS_POLICIES.contains(&tls_policy.as_str()) {
-        r.invalid(
-            "tlsPolicy",
-            Some(tls_policy.clone()),
-            "is not a TLS 1.2+ forward-secrecy policy this platform accepts",
-            &format!("use one of: {}", ACCEPTED_TLS_POLICIES.join(", ")),
-        );
-    }
-    if !db_engine_version.starts_with("8.0.") && !db_engine_version.starts_with("8.4.") {
-        r.invalid(
-            "dbEngineVersion",
-            Some(db_engine_version.clone()),
-            "must be a MySQL 8.0.x or 8.4.x release",
-            "e.g. `pulumi config set dbEngineVersion 8.4.6`",
-        );
-    }
-    if !(1..=65535).contains(&app_port) || app_port == 22 || app_port == 3389 {
-        r.invalid(
-            "appPort",
-            Some(app_port.to_string()),
-            "must be a port from 1 to 65535 other than 22 and 3389",
-            "e.g. 8080",
-        );
-    }
-    if !LOG_RETENTION_DAYS.contains(&log_retention_days) {
-        r.invalid(
-            "logRetentionDays",
-            Some(log_retention_days.to_string()),
-            "is not a retention CloudWatch Logs accepts",
-            &format!(
-                "use one of {}",
-                LOG_RETENTION_DAYS
-                    .iter()
-                    .map(ToString::to_string)
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ),
-        );
-    }
-    if !health_check.path.starts_with('/') {
-        r.invalid(
-            "healthCheckPath",
-            Some(health_check.path.clone()),
-            "must start with /",
-            "e.g. /health",
-        );
-    }
-    let certificate = match (certificate_arn, domain_name, hosted_zone_id) {
-        (Some(arn), None, None) => CertificateSource::Existing(arn),
-        (None, Some(domain_name), Some(hosted_zone_id)) => CertificateSource::DnsValidated {
-            domain_name,
-            hosted_zone_id,
-        },
-        (None, None, None) => CertificateSource::SelfSigned,
-        _ => {
-            r.invalid(
-                "certificateArn",
-                None,
-                "certificate settings conflict: give certificateArn alone, or domainName with hostedZoneId, or none of them (self-signed, test stacks only)",
-                "remove the extra keys with `pulumi config rm`",
-            );
-            CertificateSource::SelfSigned
-        }
-    };
-    if environment.as_deref().is_some_and(is_production) {
-        if single_nat_gateway {
-            r.invalid(
-                "singleNatGateway",
-                Some("true".to_owned()),
-                "is not allowed in production (one NAT gateway per AZ)",
-                "remove it from the production stack",
-            );
-        }
-        if certificate == CertificateSource::SelfSigned {
-            r.invalid(
-                "certificateArn",
-                None,
-                "production needs a real certificate; self-signed is for test stacks only",
-                "set certificateArn, or domainName and hostedZoneId",
-            );
-        }
-        if log_retention_days < 365 {
-            r.invalid(
-                "logRetentionDays",
-                Some(log_retention_days.to_string()),
-                "production keeps logs at least a year (PCI DSS 10.5.1)",
-                "set 365 or more",
-            );
-        }
-        if skip_final_snapshot {
-            r.invalid(
-                "skipFinalSnapshot",
-                Some("true".to_owned()),
-                "production keeps a final snapshot",
-                "remove it from the production stack",
-            );
-        }
-    }
-    let naming = match (&environment, &environment_suffix) {
-        (Some(environment), Some(suffix)) => {
-            match Naming::new(environment, suffix) {
-                Ok(naming) => Some(naming),
-                Err(problem) => {
-                    r.invalid("environmentSuffix", Some(suffix.clone()), &problem, "use a shorter suffix of lowercase letters and digits, starting with a letter");
-                    None
-                }
-            }
-        }
-        _ => None,
-    };
-    r.finish()?;
-    // `finish` succeeded, so every required value above was read.
-    let (
-        Some(environment),
-        Some(environment_suffix),
-        Some(cost_center),
-        Some(allowed_ingress_cidrs),
-        Some(naming),
-    ) = (
-        environment,
-        environment_suffix,
-        cost_center,
-        allowed_ingress_cidrs,
-        naming,
-    )
-    else {
-        return Err(ConfigErrors(Vec::new()));
-    };
-    Ok(PlatformConfig {
+    let account_controls = account::read(r);
+    check_migration(r, config, migration_phase, migration.as_ref(), &vpc_cidr);
+    Keys {
         environment,
         environment_suffix,
         cost_center,
@@ -566,7 +349,9 @@ pub fn load(config: &Config) -> Result<PlatformConfig, ConfigErrors> {
         cpu_target_percent,
         tls_policy,
         health_check,
-        certificate,
+        certificate_arn,
+        domain_name,
+        hosted_zone_id,
         db_instance_class,
         db_engine_version,
         db_allocated_storage,
@@ -585,7 +370,328 @@ pub fn load(config: &Config) -> Result<PlatformConfig, ConfigErrors> {
         noncurrent_version_expiration_days,
         migration,
         account_controls,
-        naming,
+    }
+}
+
+/// The key administrators are IAM role or user ARNs, and at least one.
+fn check_key_administrators(r: &mut Reader<'_>, key_administrators: Option<&[String]>) {
+    for admin in key_administrators.into_iter().flatten() {
+        if !is_iam_principal_arn(admin) {
+            r.invalid(
+                "keyAdministrators",
+                Some(admin.clone()),
+                "is not the ARN of an IAM role or user",
+                "list role or user ARNs, e.g. arn:aws:iam::123456789012:role/payments-key-admin \
+                 (include the role that deploys the stack: it tags, rotates and deletes the keys)",
+            );
+        }
+    }
+    if key_administrators.is_some_and(<[String]>::is_empty) {
+        r.invalid(
+            "keyAdministrators",
+            None,
+            "is empty: nobody could administer the keys",
+            "list at least the role that deploys the stack",
+        );
+    }
+}
+
+/// The `migration` object is valid for the phase, and present when the phase needs it.
+fn check_migration(
+    r: &mut Reader<'_>,
+    config: &Config,
+    migration_phase: MigrationPhase,
+    migration: Option<&MigrationSettings>,
+    vpc_cidr: &str,
+) {
+    match migration {
+        Some(migration) => migration::validate(r, migration_phase, migration, vpc_cidr),
+        // An invalid migration object is reported as such, not as a missing one.
+        None if migration_phase != MigrationPhase::Prepare
+            && !config.keys_in(PROJECT).iter().any(|key| key == "migration") =>
+        {
+            r.invalid(
+                "migration",
+                None,
+                &format!(
+                    "migrationPhase {} needs the migration settings",
+                    migration_phase.as_str()
+                ),
+                "set the `migration` object (see docs/migration.md)",
+            )
+        }
+        None => {}
+    }
+}
+
+/// Step 2: the values in their ranges and the checks across keys.
+fn check_values(r: &mut Reader<'_>, k: &Keys) {
+    check_network(r, k);
+    check_fleet_and_users(r, k);
+    check_versions_and_limits(r, k);
+}
+
+/// The VPC range and who may reach the load balancer.
+fn check_network(r: &mut Reader<'_>, k: &Keys) {
+    if parse_cidr(&k.vpc_cidr).is_none_or(|(_, prefix)| !(16..=24).contains(&prefix)) {
+        r.invalid(
+            "vpcCidr",
+            Some(k.vpc_cidr.clone()),
+            "must be an IPv4 CIDR with a prefix between /16 and /24",
+            "e.g. `pulumi config set vpcCidr 10.20.0.0/16`",
+        );
+    }
+    for cidr in k.allowed_ingress_cidrs.iter().flatten() {
+        check_ingress_cidr(r, cidr);
+    }
+    if k.allowed_ingress_cidrs.as_ref().is_some_and(Vec::is_empty)
+        && k.allowed_prefix_list_ids.is_empty()
+    {
+        r.invalid(
+            "allowedIngressCidrs",
+            Some("[]".to_owned()),
+            "admits nobody: give at least one CIDR or a prefix list in allowedPrefixListIds",
+            "e.g. `pulumi config set --path 'allowedIngressCidrs[0]' 198.51.100.0/24`",
+        );
+    }
+}
+
+/// The group's sizes, the AMI, and the database users.
+fn check_fleet_and_users(r: &mut Reader<'_>, k: &Keys) {
+    for (key, value) in [
+        ("asgMinSize", k.asg_min_size),
+        ("asgMaxSize", k.asg_max_size),
+    ] {
+        if !(2..=6).contains(&value) {
+            r.invalid(
+                key,
+                Some(value.to_string()),
+                "must be between 2 and 6",
+                "set a value from 2 to 6",
+            );
+        }
+    }
+    if let Some(ami) = &k.ami_id
+        && !is_ami_id(ami)
+    {
+        r.invalid(
+            "amiId",
+            Some(ami.clone()),
+            "is not an AMI id",
+            "use `ami-` followed by 8 or 17 hexadecimal digits, e.g. the value of the SSM \
+             parameter /aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64",
+        );
+    }
+    if !is_mysql_user(&k.db_app_username) || k.db_app_username == k.db_username {
+        r.invalid(
+            "dbAppUsername",
+            Some(k.db_app_username.clone()),
+            "is not a MySQL user name distinct from dbUsername",
+            "use 1-32 letters, digits or underscores, starting with a letter, other than the \
+             master user",
+        );
+    }
+    if k.asg_min_size > k.asg_max_size {
+        r.invalid(
+            "asgMinSize",
+            Some(k.asg_min_size.to_string()),
+            "is larger than asgMaxSize",
+            "make asgMinSize <= asgMaxSize",
+        );
+    }
+    if !(k.asg_min_size..=k.asg_max_size).contains(&k.asg_desired_capacity) {
+        r.invalid(
+            "asgDesiredCapacity",
+            Some(k.asg_desired_capacity.to_string()),
+            "must lie between asgMinSize and asgMaxSize",
+            "set it within the ASG size range",
+        );
+    }
+}
+
+/// Backups, TLS policy, engine version, the application port, log retention, the health check.
+fn check_versions_and_limits(r: &mut Reader<'_>, k: &Keys) {
+    if !(7..=35).contains(&k.backup_retention_days) {
+        r.invalid(
+            "backupRetentionDays",
+            Some(k.backup_retention_days.to_string()),
+            "must be between 7 and 35 days (PCI DSS point-in-time recovery)",
+            "e.g. `pulumi config set backupRetentionDays 14`",
+        );
+    }
+    if !ACCEPTED_TLS_POLICIES.contains(&k.tls_policy.as_str()) {
+        r.invalid(
+            "tlsPolicy",
+            Some(k.tls_policy.clone()),
+            "is not a TLS 1.2+ forward-secrecy policy this platform accepts",
+            &format!("use one of: {}", ACCEPTED_TLS_POLICIES.join(", ")),
+        );
+    }
+    if !k.db_engine_version.starts_with("8.0.") && !k.db_engine_version.starts_with("8.4.") {
+        r.invalid(
+            "dbEngineVersion",
+            Some(k.db_engine_version.clone()),
+            "must be a MySQL 8.0.x or 8.4.x release",
+            "e.g. `pulumi config set dbEngineVersion 8.4.6`",
+        );
+    }
+    if !(1..=65535).contains(&k.app_port) || k.app_port == 22 || k.app_port == 3389 {
+        r.invalid(
+            "appPort",
+            Some(k.app_port.to_string()),
+            "must be a port from 1 to 65535 other than 22 and 3389",
+            "e.g. 8080",
+        );
+    }
+    if !LOG_RETENTION_DAYS.contains(&k.log_retention_days) {
+        r.invalid(
+            "logRetentionDays",
+            Some(k.log_retention_days.to_string()),
+            "is not a retention CloudWatch Logs accepts",
+            &format!(
+                "use one of {}",
+                LOG_RETENTION_DAYS
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        );
+    }
+    if !k.health_check.path.starts_with('/') {
+        r.invalid(
+            "healthCheckPath",
+            Some(k.health_check.path.clone()),
+            "must start with /",
+            "e.g. /health",
+        );
+    }
+}
+
+/// Step 3: where the certificate comes from (an ARN, a DNS-validated domain, or self-signed).
+fn certificate_source(
+    r: &mut Reader<'_>,
+    certificate_arn: Option<String>,
+    domain_name: Option<String>,
+    hosted_zone_id: Option<String>,
+) -> CertificateSource {
+    match (certificate_arn, domain_name, hosted_zone_id) {
+        (Some(arn), None, None) => CertificateSource::Existing(arn),
+        (None, Some(domain_name), Some(hosted_zone_id)) => CertificateSource::DnsValidated {
+            domain_name,
+            hosted_zone_id,
+        },
+        (None, None, None) => CertificateSource::SelfSigned,
+        _ => {
+            r.invalid(
+                "certificateArn",
+                None,
+                "certificate settings conflict: give certificateArn alone, or domainName with hostedZoneId, or none of them (self-signed, test stacks only)",
+                "remove the extra keys with `pulumi config rm`",
+            );
+            CertificateSource::SelfSigned
+        }
+    }
+}
+
+/// Step 4: what production stacks may not relax.
+fn check_production(r: &mut Reader<'_>, k: &Keys, certificate: &CertificateSource) {
+    if k.single_nat_gateway {
+        r.invalid(
+            "singleNatGateway",
+            Some("true".to_owned()),
+            "is not allowed in production (one NAT gateway per AZ)",
+            "remove it from the production stack",
+        );
+    }
+    if *certificate == CertificateSource::SelfSigned {
+        r.invalid(
+            "certificateArn",
+            None,
+            "production needs a real certificate; self-signed is for test stacks only",
+            "set certificateArn, or domainName and hostedZoneId",
+        );
+    }
+    if k.log_retention_days < 365 {
+        r.invalid(
+            "logRetentionDays",
+            Some(k.log_retention_days.to_string()),
+            "production keeps logs at least a year (PCI DSS 10.5.1)",
+            "set 365 or more",
+        );
+    }
+    if k.skip_final_snapshot {
+        r.invalid(
+            "skipFinalSnapshot",
+            Some("true".to_owned()),
+            "production keeps a final snapshot",
+            "remove it from the production stack",
+        );
+    }
+}
+
+/// Step 5: the names, derived from the environment and its suffix.
+fn naming_of(r: &mut Reader<'_>, k: &Keys) -> Option<Naming> {
+    match (&k.environment, &k.environment_suffix) {
+        (Some(environment), Some(suffix)) => {
+            match Naming::new(environment, suffix) {
+                Ok(naming) => Some(naming),
+                Err(problem) => {
+                    r.invalid("environmentSuffix", Some(suffix.clone()), &problem, "use a shorter suffix of lowercase letters and digits, starting with a letter");
+                    None
+                }
+            }
+        }
+        _ => None,
+    }
+}
+
+/// Step 6: the configuration, once every required value is there.
+fn assemble(
+    k: Keys,
+    certificate: CertificateSource,
+    naming: Option<Naming>,
+) -> Option<PlatformConfig> {
+    Some(PlatformConfig {
+        environment: k.environment?,
+        environment_suffix: k.environment_suffix?,
+        cost_center: k.cost_center?,
+        allowed_ingress_cidrs: k.allowed_ingress_cidrs?,
+        naming: naming?,
+        certificate,
+        migration_phase: k.migration_phase,
+        region: k.region,
+        vpc_cidr: k.vpc_cidr,
+        availability_zones: k.availability_zones,
+        single_nat_gateway: k.single_nat_gateway,
+        allowed_prefix_list_ids: k.allowed_prefix_list_ids,
+        instance_type: k.instance_type,
+        ami_id: k.ami_id,
+        app_port: k.app_port,
+        asg_min_size: k.asg_min_size,
+        asg_max_size: k.asg_max_size,
+        asg_desired_capacity: k.asg_desired_capacity,
+        cpu_target_percent: k.cpu_target_percent,
+        tls_policy: k.tls_policy,
+        health_check: k.health_check,
+        db_instance_class: k.db_instance_class,
+        db_engine_version: k.db_engine_version,
+        db_allocated_storage: k.db_allocated_storage,
+        autoscaling_service_role: k.autoscaling_service_role,
+        key_administrators: k.key_administrators,
+        session_manager_preferences: k.session_manager_preferences,
+        db_username: k.db_username,
+        db_app_username: k.db_app_username,
+        db_password: k.db_password,
+        backup_retention_days: k.backup_retention_days,
+        backup_window: k.backup_window,
+        maintenance_window: k.maintenance_window,
+        skip_final_snapshot: k.skip_final_snapshot,
+        log_retention_days: k.log_retention_days,
+        lifecycle_transition_days: k.lifecycle_transition_days,
+        noncurrent_version_expiration_days: k.noncurrent_version_expiration_days,
+        migration: k.migration,
+        account_controls: k.account_controls,
     })
 }
 

@@ -9,7 +9,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-use payments_platform::{engine_mode, graph_cmd, packages, policy, preview};
+use payments_platform::cli::{engine_mode, graph_cmd, packages, policy_cmd, preview};
 
 #[derive(Parser)]
 #[command(
@@ -33,7 +33,7 @@ enum Command {
     /// Run the whole program offline on the local engine and print the plan.
     Preview(preview::PreviewArgs),
     /// Evaluate the PCI DSS compliance pack on a stack's plan or a plan file.
-    Policy(policy::PolicyArgs),
+    Policy(policy_cmd::PolicyArgs),
     /// Draw the architecture (Graphviz DOT, Mermaid, SVG or PNG) from the registrations.
     Graph(graph_cmd::GraphArgs),
 }
@@ -54,7 +54,7 @@ fn main() -> ExitCode {
         Some(Command::GetPackages { file }) => packages::write(&file),
         Some(Command::Preview(args)) => runtime.block_on(preview::run(&args)),
         Some(Command::Graph(args)) => runtime.block_on(graph_cmd::run(&args)),
-        Some(Command::Policy(args)) => runtime.block_on(policy::run(&args)),
+        Some(Command::Policy(args)) => runtime.block_on(policy_cmd::run(&args)),
         None => runtime.block_on(engine_mode::run()),
     };
     ExitCode::from(code)

@@ -11,14 +11,15 @@ use serde_json::Value;
 
 use crate::account::AccountControls;
 use crate::config::PlatformConfig;
-use crate::kms::{self, Account};
-use crate::migration::settings::FrontDoor;
-use crate::migration::{Migration, connectivity, replication, traffic};
-use crate::network::{self, Tier};
+use crate::config::migration::FrontDoor;
 use crate::scope::{Scope, set};
-use crate::{
+use crate::tags;
+use crate::tiers::kms::{self, Account};
+use crate::tiers::migration::{Migration, connectivity, replication, traffic};
+use crate::tiers::network::{self, Tier};
+use crate::tiers::{
     audit, certificate, compute, database, endpoints, iam, loadbalancer, operations, posture,
-    security, storage, tags, threat,
+    security, storage, threat,
 };
 
 fn text(answer: &serde_json::Map<String, Value>, key: &str, what: &str) -> Result<String, String> {
@@ -103,7 +104,7 @@ pub async fn build(ctx: Context, config: PlatformConfig) -> Result<PropertyMap, 
         certificate_arn.clone(),
         on_prem.as_ref(),
     );
-    traffic::records(&scope, traffic.as_ref(), &edge, migration);
+    traffic::records(&scope, traffic.as_ref(), &edge.alb, migration);
     let app = compute::build(&scope, &network, &groups, &identity, &keys, &edge).await?;
     let database = database::build(&scope, &network, &groups, &identity, &keys);
     let replication = match migration.filter(|m| replication::exists(*m)) {
@@ -129,6 +130,46 @@ pub async fn build(ctx: Context, config: PlatformConfig) -> Result<PropertyMap, 
         posture::build(&scope, &account, &audit);
     }
 
+    Ok(exports(
+        &scope.config,
+        &Built {
+            network: &network,
+            storage: &storage,
+            keys: &keys,
+            edge: &edge,
+            certificate_arn,
+            app: &app,
+            database: &database,
+            replication: replication.as_ref(),
+        },
+    ))
+}
+
+/// What the tiers built that the stack exports.
+struct Built<'a> {
+    network: &'a network::Network,
+    storage: &'a storage::Storage,
+    keys: &'a kms::Keys,
+    edge: &'a loadbalancer::Edge,
+    certificate_arn: Output<String>,
+    app: &'a compute::AppTier,
+    database: &'a database::Database,
+    replication: Option<&'a replication::Replication>,
+}
+
+/// The stack exports: ids, names and endpoints a deployment or an operator needs, the migration
+/// summary, the key ARNs.
+fn exports(config: &PlatformConfig, built: &Built<'_>) -> PropertyMap {
+    let Built {
+        network,
+        storage,
+        keys,
+        edge,
+        app,
+        database,
+        replication,
+        ..
+    } = *built;
     let mut exports = PropertyMap::new();
     exports.insert("vpcId", network.vpc.id());
     for tier in Tier::ALL {
@@ -151,7 +192,7 @@ pub async fn build(ctx: Context, config: PlatformConfig) -> Result<PropertyMap, 
     );
     exports.insert("albDnsName", edge.alb.output::<String>("dnsName"));
     exports.insert("targetGroupArn", edge.target_group.output::<String>("arn"));
-    exports.insert("certificateArn", certificate_arn);
+    exports.insert("certificateArn", built.certificate_arn.clone());
     exports.insert("autoScalingGroupName", app.group.output::<String>("name"));
     exports.insert(
         "rdsEndpoint",
@@ -164,17 +205,14 @@ pub async fn build(ctx: Context, config: PlatformConfig) -> Result<PropertyMap, 
             .output::<serde_json::Value>("masterUserSecrets")
             .into_secret(),
     );
-    exports.insert(
-        "migration",
-        migration_summary(&scope.config, replication.as_ref()),
-    );
+    exports.insert("migration", migration_summary(config, replication));
     exports.insert("dataKeyArn", keys.data.output::<String>("arn"));
     exports.insert("computeKeyArn", keys.compute.output::<String>("arn"));
     exports.insert(
         "accountControls",
-        account_controls_summary(&scope.config.account_controls),
+        account_controls_summary(&config.account_controls),
     );
-    Ok(exports)
+    exports
 }
 
 /// Who provides the account-level controls, for the stack outputs and the compliance pack (which

@@ -11,6 +11,7 @@
 //! getters only; secret values are never copied into a message.
 
 use std::collections::BTreeSet;
+use std::net::Ipv4Addr;
 
 use pulumi_runtime::{Config, ConfigError, ConfigErrors, Output, OutputValue};
 use serde::de::DeserializeOwned;
@@ -323,6 +324,14 @@ fn distance(a: &str, b: &str) -> usize {
         }
     }
     d[a.len() * width + b.len()]
+}
+
+/// Parses `a.b.c.d/n` into its address and prefix length.
+pub fn parse_cidr(text: &str) -> Option<(Ipv4Addr, u8)> {
+    let (address, prefix) = text.split_once('/')?;
+    let address: Ipv4Addr = address.parse().ok()?;
+    let prefix: u8 = prefix.parse().ok().filter(|p| *p <= 32)?;
+    Some((address, prefix))
 }
 
 #[cfg(test)]

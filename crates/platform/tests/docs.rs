@@ -1,7 +1,10 @@
-//! The README's configuration reference stays in step with the code: every key the config loader
-//! reads is documented, and every documented key is read.
+//! The documents stay in step with the code: every key the config loader reads is documented in the
+//! README, and every documented key is read; ARCHITECTURE.md names the file of every resource type
+//! the program creates.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
+
+mod common;
 
 fn root_file(name: &str) -> String {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -136,4 +139,150 @@ fn the_compliance_status_table_matches_the_pack_on_the_example_stacks() {
         "docs/compliance.md status table should hold:\n{}",
         rows.join("\n")
     );
+}
+
+/// Every source file of `crates/platform/src`, by its path from the workspace root.
+fn source_files() -> BTreeMap<String, String> {
+    let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut files = BTreeMap::new();
+    let mut dirs = vec![src.clone()];
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(&dir).expect("src folder").flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                dirs.push(path);
+                continue;
+            }
+            let shown = format!(
+                "crates/platform/src/{}",
+                path.strip_prefix(&src).expect("under src").display()
+            );
+            files.insert(shown, std::fs::read_to_string(&path).expect("source file"));
+        }
+    }
+    files
+}
+
+/// The file that declares each component type (`scope.component("payments:network:Network"`).
+fn component_files(sources: &BTreeMap<String, String>) -> BTreeMap<String, String> {
+    let mut files = BTreeMap::new();
+    for (file, code) in sources {
+        for piece in code.split("scope.component(\"").skip(1) {
+            if let Some(ty) = piece.split('"').next() {
+                files.insert(ty.to_owned(), file.clone());
+            }
+        }
+    }
+    files
+}
+
+/// The `...Args` struct a resource type is registered through (`aws:ec2/vpc:Vpc`: `VpcArgs`).
+fn args_of(ty: &str) -> String {
+    format!("{}Args", ty.rsplit(':').next().expect("type name"))
+}
+
+/// Every AWS and TLS resource type of the example stacks and of every migration phase, with the
+/// files that register it (the file of the component each resource is a child of, or the helper
+/// it calls).
+fn resource_type_files() -> BTreeMap<String, BTreeSet<String>> {
+    use payments_platform::preview::PlanMode;
+    let sources = source_files();
+    let components = component_files(&sources);
+    let mut plans = vec![
+        common::outcome_of("dev", "Pulumi.dev.yaml", PlanMode::Preview).plan,
+        common::outcome_of("prod", "Pulumi.prod.yaml", PlanMode::Preview).plan,
+    ];
+    for (phase, weight) in [
+        ("prepare", 0),
+        ("parallel", 5),
+        ("shift", 50),
+        ("cutover", 100),
+        ("decommission", 100),
+    ] {
+        for file in ["Pulumi.dev.yaml", "Pulumi.prod.yaml"] {
+            let yaml = common::phase_yaml_of(file, phase, weight);
+            let outcome = common::outcome_of_yaml(&yaml, PlanMode::Deploy).expect("valid config");
+            assert!(outcome.succeeded(), "{phase}: {:?}", outcome.errors);
+            plans.push(outcome.plan);
+        }
+    }
+    let mut table: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for resource in plans.iter().flat_map(|plan| &plan.resources) {
+        if !(resource.ty.starts_with("aws:") || resource.ty.starts_with("tls:")) {
+            continue;
+        }
+        // urn:pulumi:<stack>::<project>::<parent types joined by $>$<type>::<name>
+        let qualified = resource.urn.split("::").nth(2).expect("URN type");
+        let parent = qualified.rsplit('$').nth(1).unwrap_or("the stack");
+        let args = args_of(&resource.ty);
+        let entry = table.entry(resource.ty.clone()).or_default();
+        // The component's own file, unless it registers the resource through a helper of another
+        // tier (a security group rule, an endpoint rule): then the files that use the type's
+        // `...Args`.
+        match components.get(parent) {
+            Some(file) if sources[file].contains(&args) => {
+                entry.insert(file.clone());
+            }
+            _ => entry.extend(
+                sources
+                    .iter()
+                    .filter(|(_, code)| code.contains(&args))
+                    .map(|(file, _)| file.clone()),
+            ),
+        }
+    }
+    table
+}
+
+/// The rows of the resource-type table of ARCHITECTURE.md: type -> files.
+fn resource_type_rows_in_doc() -> BTreeMap<String, BTreeSet<String>> {
+    let doc = root_file("ARCHITECTURE.md");
+    let section = doc
+        .split("## AWS resource types and where they are defined")
+        .nth(1)
+        .and_then(|rest| rest.split("\n## ").next())
+        .expect("the resource type section of ARCHITECTURE.md");
+    section
+        .lines()
+        .filter_map(|line| line.strip_prefix("| `"))
+        .filter_map(|rest| {
+            let (ty, files) = rest.split_once("` | ")?;
+            let files = files
+                .trim_end_matches('|')
+                .split(", ")
+                .map(|file| file.trim().trim_matches('`').to_owned())
+                .collect();
+            Some((ty.to_owned(), files))
+        })
+        .collect()
+}
+
+#[test]
+fn architecture_names_the_file_of_every_resource_type() {
+    let table = resource_type_files();
+    assert!(table.len() > 50, "only {} resource types", table.len());
+    let rendered: Vec<String> = table
+        .iter()
+        .map(|(ty, files)| {
+            let files: Vec<String> = files.iter().map(|f| format!("`{f}`")).collect();
+            format!("| `{ty}` | {} |", files.join(", "))
+        })
+        .collect();
+    assert_eq!(
+        resource_type_rows_in_doc(),
+        table,
+        "ARCHITECTURE.md's resource type table should be:\n{}",
+        rendered.join("\n")
+    );
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    for (ty, files) in &table {
+        let args = args_of(ty);
+        for file in files {
+            let code = std::fs::read_to_string(root.join(file)).expect("file in the table");
+            assert!(
+                code.contains(&args),
+                "{file} registers {ty} but has no {args}"
+            );
+        }
+    }
 }

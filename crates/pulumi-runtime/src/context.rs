@@ -14,57 +14,12 @@ use serde_json::{Map, Value};
 use tokio::sync::{Semaphore, oneshot};
 use tokio::task::JoinHandle;
 
+/// The run's error sink, at its former path (`context::ErrorSink`).
+pub use crate::errors::ErrorSink;
 use crate::monitor::{EngineError, Monitor};
 use crate::property::{PropertyMap, resolve};
 use crate::resource::{Alias, Registered, Resource, ResourceOptions};
 use crate::wire;
-
-/// Collects the errors of background tasks; the run fails if any were collected.
-///
-/// Errors that are consequences of the engine having stopped serving the program (see
-/// [`EngineError::engine_stopped`]) are kept apart: the engine has already reported their cause,
-/// so they are logged at debug level only and do not bury it.
-#[derive(Clone, Default)]
-pub struct ErrorSink(Arc<Mutex<Errors>>);
-
-#[derive(Default)]
-struct Errors {
-    causes: Vec<String>,
-    engine_stopped: Vec<String>,
-}
-
-impl ErrorSink {
-    /// Records an error message.
-    pub fn push(&self, message: impl Into<String>) {
-        self.lock().causes.push(message.into());
-    }
-
-    /// Records an engine error with `context`, as a cause or as a consequence of the engine
-    /// having stopped.
-    pub fn push_engine_error(&self, context: &str, error: &EngineError) {
-        let message = format!("{context}: {error}");
-        let mut errors = self.lock();
-        if error.engine_stopped {
-            errors.engine_stopped.push(message);
-        } else {
-            errors.causes.push(message);
-        }
-    }
-
-    /// Every error recorded so far, except the consequences of an engine stop.
-    pub fn messages(&self) -> Vec<String> {
-        self.lock().causes.clone()
-    }
-
-    /// The calls that failed because the engine had stopped serving the program.
-    pub fn engine_stopped(&self) -> Vec<String> {
-        self.lock().engine_stopped.clone()
-    }
-
-    fn lock(&self) -> std::sync::MutexGuard<'_, Errors> {
-        self.0.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-}
 
 /// Static facts about the run.
 #[derive(Clone, Debug)]

@@ -3,7 +3,8 @@
 //! - [`output`]: `Output<T>` and `Input<T>` (known/unknown, secret, dependencies).
 //! - [`property`]: resource arguments and their resolution into the wire form.
 //! - [`wire`]: the protocol's value encoding and `google.protobuf.Struct` conversion.
-//! - [`context`]: registrations, invokes and logs, concurrent by construction.
+//! - [`context`]: registrations, invokes and logs, concurrent by construction; [`errors`] collects
+//!   the errors of a run.
 //! - [`config`]: stack configuration from the engine or a stack file, with secrets honoured.
 //! - [`monitor`]: the engine interface; [`grpc`] talks to the real engine, [`local`] is in process.
 //! - [`plan`]: the record of everything sent, in the plan JSON format.
@@ -13,6 +14,7 @@
 
 pub mod config;
 pub mod context;
+pub mod errors;
 pub mod grpc;
 pub mod local;
 pub mod monitor;

@@ -6,7 +6,7 @@ use futures_util::future::{BoxFuture, Shared};
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
-use crate::context::ErrorSink;
+use crate::errors::ErrorSink;
 use crate::output::{Output, OutputData, OutputValue};
 use crate::wire;
 

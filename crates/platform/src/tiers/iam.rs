@@ -8,11 +8,11 @@ use payments_aws::iam::{InstanceProfileArgs, PolicyArgs, RoleArgs, RolePolicyAtt
 use pulumi_runtime::Resource;
 use serde_json::{Value, json};
 
-use crate::kms::{Account, Keys};
 use crate::naming::NameKind;
 use crate::scope::{Scope, set};
-use crate::storage::Storage;
 use crate::tags;
+use crate::tiers::kms::{Account, Keys};
+use crate::tiers::storage::Storage;
 
 /// The roles the platform creates.
 #[derive(Clone)]

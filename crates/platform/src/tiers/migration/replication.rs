@@ -10,7 +10,7 @@
 //! `password` (with a secret, DMS reads only the secret). The RDS side's secret is created here,
 //! under the data key, with a generated password; the on-prem one is created by the operator
 //! (docs/migration.md). DMS reaches Secrets Manager through the interface endpoint
-//! (`crate::endpoints`), the database subnets having no NAT route.
+//! (`crate::tiers::endpoints`), the database subnets having no NAT route.
 //!
 //! Tasks are created stopped unless their direction's `start` flag is set, and wait for the
 //! secrets policy, their security-group rules and the VPN routes.
@@ -26,15 +26,15 @@ use serde_json::{Value, json};
 
 use super::Migration;
 use super::connectivity::Vpn;
-use super::settings::TaskSettings;
-use crate::endpoints::{self, Endpoints};
-use crate::iam::trust_policy;
-use crate::kms::{Account, Keys};
+use crate::config::migration::TaskSettings;
 use crate::naming::{AWS_FIXED_NAMES, NameKind};
-use crate::network::{Network, Tier};
 use crate::scope::{Scope, set};
-use crate::security::{self, MYSQL_PORT, Peer, Rule, SecurityGroups};
 use crate::tags;
+use crate::tiers::endpoints::{self, Endpoints};
+use crate::tiers::iam::trust_policy;
+use crate::tiers::kms::{Account, Keys};
+use crate::tiers::network::{Network, Tier};
+use crate::tiers::security::{self, MYSQL_PORT, Peer, Rule, SecurityGroups};
 
 /// The replication resources that monitoring needs.
 pub struct Replication {
@@ -160,7 +160,7 @@ fn secrets_role(
     );
     // Known in a preview: the secrets by ARN or ARN pattern, the data key through its alias.
     let mut statements = secret_grants;
-    statements.push(crate::iam::key_grant(
+    statements.push(crate::tiers::iam::key_grant(
         "DecryptEndpointCredentials",
         &["kms:Decrypt"],
         account,
@@ -292,106 +292,21 @@ pub fn build(scope: &Scope, inputs: &Inputs<'_>, migration: Migration<'_>) -> Op
     if !exists(migration) {
         return None;
     }
-    let (network, groups, keys) = (inputs.network, inputs.groups, inputs.keys);
+    let keys = inputs.keys;
     let config = &scope.config;
     let naming = &config.naming;
     let component = scope.component("payments:migration:Replication", "replication");
     let opts = || scope.child_of(&component);
-    let vpc_role_attachment = (settings.dms_roles == super::settings::DmsRoles::Create)
+    let vpc_role_attachment = (settings.dms_roles == crate::config::migration::DmsRoles::Create)
         .then(|| account_roles(scope, &component));
-    let dms_group = {
-        let name = naming.name(NameKind::DmsSecurityGroup);
-        register(
-            &scope.ctx,
-            &name,
-            &payments_aws::ec2::SecurityGroupArgs {
-                name: set(name.clone()),
-                description: set(
-                    "Payments DMS: MySQL to the data center and the database, HTTPS to the Secrets Manager endpoint".to_owned(),
-                ),
-                vpc_id: set(network.vpc.id()),
-                revoke_rules_on_delete: set(true),
-                tags: set(tags::named(config, &name)),
-                ..Default::default()
-            },
-            opts(),
-        )
-    };
-    let mut rules = Vec::new();
-    for cidr in &settings.on_prem_cidrs {
-        rules.push(security::egress(
-            scope,
-            &component,
-            &dms_group,
-            Rule {
-                name: &format!("dms-to-onprem-{cidr}"),
-                description: "DMS to the on-prem MySQL over the VPN",
-                port: source.port,
-                peer: Peer::Cidr(cidr.clone()),
-            },
-        ));
-    }
-    rules.push(security::egress(
+    let (dms_group, rules) = network_access(scope, &component, inputs, migration, source.port);
+    let instance = replication_instance(
         scope,
         &component,
+        inputs,
+        migration,
         &dms_group,
-        Rule {
-            name: "dms-to-db",
-            description: "DMS to the RDS database",
-            port: MYSQL_PORT,
-            peer: Peer::Group(groups.db.id()),
-        },
-    ));
-    rules.push(security::ingress(
-        scope,
-        &component,
-        &groups.db,
-        Rule {
-            name: "db-from-dms",
-            description: "MySQL from the DMS replication instance",
-            port: MYSQL_PORT,
-            peer: Peer::Group(dms_group.id()),
-        },
-    ));
-    if let Some(endpoints) = inputs.endpoints {
-        rules.extend(endpoints::allow(
-            scope, &component, endpoints, &dms_group, "dms",
-        ));
-    }
-    let subnet_group_id = naming.name(NameKind::DmsSubnetGroup);
-    // DMS checks dms-vpc-role when the subnet group is created: wait for its policy.
-    let subnet_group = register(
-        &scope.ctx,
-        &subnet_group_id,
-        &ReplicationSubnetGroupArgs {
-            replication_subnet_group_id: set(subnet_group_id.clone()),
-            replication_subnet_group_description: set("Payments DMS: database subnets".to_owned()),
-            subnet_ids: set(Output::all(network.subnet_ids(Tier::Data))),
-            tags: set(tags::named(config, &subnet_group_id)),
-            ..Default::default()
-        },
-        opts().with_depends_on(vpc_role_attachment.iter()),
-    );
-    let instance_id = naming.name(NameKind::DmsInstance);
-    let instance = register(
-        &scope.ctx,
-        &instance_id,
-        &ReplicationInstanceArgs {
-            replication_instance_id: set(instance_id.clone()),
-            replication_instance_class: set(settings.dms_instance_class.clone()),
-            allocated_storage: set(100),
-            publicly_accessible: set(false),
-            multi_az: set(crate::config::is_production(&config.environment)),
-            kms_key_arn: set(keys.data.output::<String>("arn")),
-            replication_subnet_group_id: set(
-                subnet_group.output::<String>("replicationSubnetGroupId")
-            ),
-            vpc_security_group_ids: set(Output::all([dms_group.id()])),
-            auto_minor_version_upgrade: set(true),
-            tags: set(tags::named(config, &instance_id)),
-            ..Default::default()
-        },
-        opts(),
+        vpc_role_attachment.as_ref(),
     );
     let (rds_secret, rds_secret_value) =
         rds_secret(scope, &component, inputs, &settings.rds_replication_user);
@@ -404,25 +319,13 @@ pub fn build(scope: &Scope, inputs: &Inputs<'_>, migration: Migration<'_>) -> Op
     );
     let (access_role, secrets_attachment) =
         secrets_role(scope, &component, inputs.account, grants, keys);
-    // With a secret, DMS reads host, port, username and password from it alone.
     let endpoint = |name: &str, endpoint_type: &str, secret_arn: Output<String>| {
-        let id = naming.label(&format!("dms-{name}"));
-        register(
-            &scope.ctx,
-            &id,
-            &EndpointArgs {
-                endpoint_id: set(id.clone()),
-                endpoint_type: set(endpoint_type.to_owned()),
-                engine_name: set("mysql"),
-                ssl_mode: set("require"),
-                secrets_manager_arn: set(secret_arn),
-                secrets_manager_access_role_arn: set(access_role.output::<String>("arn")),
-                kms_key_arn: set(keys.data.output::<String>("arn")),
-                tags: set(tags::named(config, &id)),
-                ..Default::default()
-            },
-            opts(),
-        )
+        let access = EndpointAccess {
+            secret_arn,
+            role: &access_role,
+            keys,
+        };
+        endpoint(scope, &component, name, endpoint_type, access)
     };
     let onprem_secret = || Output::known(source.secret_arn.clone());
     let mappings = settings
@@ -489,4 +392,167 @@ pub fn build(scope: &Scope, inputs: &Inputs<'_>, migration: Migration<'_>) -> Op
         ));
     }
     Some(Replication { instance, tasks })
+}
+
+/// What a DMS endpoint reads its connection from: the secret, the role that may read it, the key.
+struct EndpointAccess<'a> {
+    secret_arn: Output<String>,
+    role: &'a Resource,
+    keys: &'a Keys,
+}
+
+/// A DMS MySQL endpoint (TLS required). With a secret, DMS reads host, port, username and password
+/// from it alone.
+fn endpoint(
+    scope: &Scope,
+    parent: &Resource,
+    name: &str,
+    endpoint_type: &str,
+    access: EndpointAccess<'_>,
+) -> Resource {
+    let config = &scope.config;
+    let id = config.naming.label(&format!("dms-{name}"));
+    register(
+        &scope.ctx,
+        &id,
+        &EndpointArgs {
+            endpoint_id: set(id.clone()),
+            endpoint_type: set(endpoint_type.to_owned()),
+            engine_name: set("mysql"),
+            ssl_mode: set("require"),
+            secrets_manager_arn: set(access.secret_arn),
+            secrets_manager_access_role_arn: set(access.role.output::<String>("arn")),
+            kms_key_arn: set(access.keys.data.output::<String>("arn")),
+            tags: set(tags::named(config, &id)),
+            ..Default::default()
+        },
+        scope.child_of(parent),
+    )
+}
+
+/// The replication instance's security group and its rules: MySQL to the data center and to the
+/// database (and the database's rule from it), HTTPS to the interface endpoints. The rules come
+/// back for the tasks to wait for.
+fn network_access(
+    scope: &Scope,
+    parent: &Resource,
+    inputs: &Inputs<'_>,
+    migration: Migration<'_>,
+    source_port: i64,
+) -> (Resource, Vec<Resource>) {
+    let (network, groups, settings) = (inputs.network, inputs.groups, migration.settings);
+    let config = &scope.config;
+    let naming = &config.naming;
+    let opts = || scope.child_of(parent);
+    let dms_group = {
+        let name = naming.name(NameKind::DmsSecurityGroup);
+        register(
+            &scope.ctx,
+            &name,
+            &payments_aws::ec2::SecurityGroupArgs {
+                name: set(name.clone()),
+                description: set(
+                    "Payments DMS: MySQL to the data center and the database, HTTPS to the Secrets Manager endpoint".to_owned(),
+                ),
+                vpc_id: set(network.vpc.id()),
+                revoke_rules_on_delete: set(true),
+                tags: set(tags::named(config, &name)),
+                ..Default::default()
+            },
+            opts(),
+        )
+    };
+    let mut rules = Vec::new();
+    for cidr in &settings.on_prem_cidrs {
+        rules.push(security::egress(
+            scope,
+            parent,
+            &dms_group,
+            Rule {
+                name: &format!("dms-to-onprem-{cidr}"),
+                description: "DMS to the on-prem MySQL over the VPN",
+                port: source_port,
+                peer: Peer::Cidr(cidr.clone()),
+            },
+        ));
+    }
+    rules.push(security::egress(
+        scope,
+        parent,
+        &dms_group,
+        Rule {
+            name: "dms-to-db",
+            description: "DMS to the RDS database",
+            port: MYSQL_PORT,
+            peer: Peer::Group(groups.db.id()),
+        },
+    ));
+    rules.push(security::ingress(
+        scope,
+        parent,
+        &groups.db,
+        Rule {
+            name: "db-from-dms",
+            description: "MySQL from the DMS replication instance",
+            port: MYSQL_PORT,
+            peer: Peer::Group(dms_group.id()),
+        },
+    ));
+    if let Some(endpoints) = inputs.endpoints {
+        rules.extend(endpoints::allow(
+            scope, parent, endpoints, &dms_group, "dms",
+        ));
+    }
+    (dms_group, rules)
+}
+
+/// The replication instance in the database subnets (its subnet group waits for `dms-vpc-role`'s
+/// policy when the stack creates it).
+fn replication_instance(
+    scope: &Scope,
+    parent: &Resource,
+    inputs: &Inputs<'_>,
+    migration: Migration<'_>,
+    dms_group: &Resource,
+    vpc_role_attachment: Option<&Resource>,
+) -> Resource {
+    let (network, keys, settings) = (inputs.network, inputs.keys, migration.settings);
+    let config = &scope.config;
+    let naming = &config.naming;
+    let opts = || scope.child_of(parent);
+    let subnet_group_id = naming.name(NameKind::DmsSubnetGroup);
+    // DMS checks dms-vpc-role when the subnet group is created: wait for its policy.
+    let subnet_group = register(
+        &scope.ctx,
+        &subnet_group_id,
+        &ReplicationSubnetGroupArgs {
+            replication_subnet_group_id: set(subnet_group_id.clone()),
+            replication_subnet_group_description: set("Payments DMS: database subnets".to_owned()),
+            subnet_ids: set(Output::all(network.subnet_ids(Tier::Data))),
+            tags: set(tags::named(config, &subnet_group_id)),
+            ..Default::default()
+        },
+        opts().with_depends_on(vpc_role_attachment),
+    );
+    let instance_id = naming.name(NameKind::DmsInstance);
+    register(
+        &scope.ctx,
+        &instance_id,
+        &ReplicationInstanceArgs {
+            replication_instance_id: set(instance_id.clone()),
+            replication_instance_class: set(settings.dms_instance_class.clone()),
+            allocated_storage: set(100),
+            publicly_accessible: set(false),
+            multi_az: set(crate::config::is_production(&config.environment)),
+            kms_key_arn: set(keys.data.output::<String>("arn")),
+            replication_subnet_group_id: set(
+                subnet_group.output::<String>("replicationSubnetGroupId")
+            ),
+            vpc_security_group_ids: set(Output::all([dms_group.id()])),
+            auto_minor_version_upgrade: set(true),
+            tags: set(tags::named(config, &instance_id)),
+            ..Default::default()
+        },
+        opts(),
+    )
 }

@@ -11,10 +11,10 @@ use payments_aws::ec2::{SecurityGroupArgs, VpcEndpointArgs};
 use pulumi_runtime::{Output, Resource};
 
 use crate::naming::NameKind;
-use crate::network::{Network, Tier};
 use crate::scope::{Scope, set};
-use crate::security::{self, Peer, Rule};
 use crate::tags;
+use crate::tiers::network::{Network, Tier};
+use crate::tiers::security::{self, Peer, Rule};
 
 /// HTTPS, the port of every AWS API.
 pub const HTTPS_PORT: i64 = 443;

@@ -23,14 +23,14 @@ use payments_aws::wafv2::{
 use pulumi_runtime::{Output, PropertyMap, PropertyValue, Resource};
 use serde_json::json;
 
-use crate::kms::Keys;
-use crate::migration::traffic::{self, OnPremTargets, STICKINESS_SECONDS};
 use crate::naming::NameKind;
-use crate::network::{Network, Tier};
 use crate::scope::{Scope, set};
-use crate::security::SecurityGroups;
-use crate::storage::{ALB_LOG_PREFIX, Storage};
 use crate::tags;
+use crate::tiers::kms::Keys;
+use crate::tiers::migration::traffic::{self, OnPremTargets, STICKINESS_SECONDS};
+use crate::tiers::network::{Network, Tier};
+use crate::tiers::security::SecurityGroups;
+use crate::tiers::storage::{ALB_LOG_PREFIX, Storage};
 
 /// The AWS managed rule groups the web ACL evaluates, in priority order.
 pub const MANAGED_RULE_GROUPS: [&str; 4] = [
@@ -198,11 +198,38 @@ pub fn build(
     certificate_arn: Output<String>,
     on_prem: Option<&OnPremTargets>,
 ) -> Edge {
-    let config = &scope.config;
     let component = scope.component("payments:edge:LoadBalancer", "load-balancer");
-    let opts = || scope.child_of(&component);
+    let alb = load_balancer(scope, &component, network, groups, storage);
+    let target_group = app_target_group(scope, &component, network);
+    listeners(
+        scope,
+        &component,
+        &alb,
+        &target_group,
+        certificate_arn,
+        on_prem,
+    );
+    web_acl(scope, &component, &alb, keys);
+    let mut outputs = PropertyMap::new();
+    outputs.insert("albDnsName", alb.output::<String>("dnsName"));
+    outputs.insert("targetGroupArn", target_group.output::<String>("arn"));
+    scope.ctx.register_outputs(&component, outputs);
+    Edge { alb, target_group }
+}
+
+/// The internet-facing ALB in the public subnets: invalid headers dropped, access logs to the
+/// log bucket (once its policy lets the ELB account write).
+fn load_balancer(
+    scope: &Scope,
+    parent: &Resource,
+    network: &Network,
+    groups: &SecurityGroups,
+    storage: &Storage,
+) -> Resource {
+    let config = &scope.config;
+    let opts = || scope.child_of(parent);
     let alb_name = config.naming.name(NameKind::Alb);
-    let alb = register(
+    register(
         &scope.ctx,
         &alb_name,
         &LoadBalancerArgs {
@@ -224,10 +251,16 @@ pub fn build(
             ..Default::default()
         },
         opts().with_depends_on([&storage.alb_logs.policy]),
-    );
+    )
+}
+
+/// The target group of the application instances, with its health check and stickiness.
+fn app_target_group(scope: &Scope, parent: &Resource, network: &Network) -> Resource {
+    let config = &scope.config;
+    let opts = || scope.child_of(parent);
     let health = &config.health_check;
     let tg_name = config.naming.name(NameKind::AppTargetGroup);
-    let target_group = register(
+    register(
         &scope.ctx,
         &tg_name,
         &TargetGroupArgs {
@@ -253,7 +286,21 @@ pub fn build(
             ..Default::default()
         },
         opts(),
-    );
+    )
+}
+
+/// The HTTPS listener (TLS policy from config, forwarding to the app, or shared with the data
+/// center while traffic shifts) and the HTTP listener, which only redirects to HTTPS.
+fn listeners(
+    scope: &Scope,
+    parent: &Resource,
+    alb: &Resource,
+    target_group: &Resource,
+    certificate_arn: Output<String>,
+    on_prem: Option<&OnPremTargets>,
+) {
+    let config = &scope.config;
+    let opts = || scope.child_of(parent);
     let https_name = config.naming.label("listener-https");
     register(
         &scope.ctx,
@@ -264,7 +311,7 @@ pub fn build(
             protocol: set("HTTPS"),
             ssl_policy: set(config.tls_policy.clone()),
             certificate_arn: set(certificate_arn),
-            default_actions: Some(vec![forward_action(&target_group, on_prem)]),
+            default_actions: Some(vec![forward_action(target_group, on_prem)]),
             tags: set(tags::named(config, &https_name)),
             ..Default::default()
         },
@@ -293,10 +340,4 @@ pub fn build(
         },
         opts(),
     );
-    web_acl(scope, &component, &alb, keys);
-    let mut outputs = PropertyMap::new();
-    outputs.insert("albDnsName", alb.output::<String>("dnsName"));
-    outputs.insert("targetGroupArn", target_group.output::<String>("arn"));
-    scope.ctx.register_outputs(&component, outputs);
-    Edge { alb, target_group }
 }

@@ -15,13 +15,13 @@ use payments_aws::rds::{
 };
 use pulumi_runtime::{Output, Resource, ResourceOptions};
 
-use crate::iam::Identity;
-use crate::kms::Keys;
 use crate::naming::NameKind;
-use crate::network::{Network, Tier};
 use crate::scope::{Scope, set};
-use crate::security::{MYSQL_PORT, SecurityGroups};
 use crate::tags;
+use crate::tiers::iam::Identity;
+use crate::tiers::kms::Keys;
+use crate::tiers::network::{Network, Tier};
+use crate::tiers::security::{MYSQL_PORT, SecurityGroups};
 
 /// The logs RDS exports to CloudWatch. The general query log is not among them: it records every
 /// statement with its literal values (card numbers), so it is off and data access is logged by
@@ -71,11 +71,41 @@ pub fn build(
 ) -> Database {
     let config = &scope.config;
     let component = scope.component("payments:data:Database", "database");
-    let opts = || scope.child_of(&component);
-    let naming = &config.naming;
     let (family, major) = family(&config.db_engine_version);
+    let identifier = config.naming.name(NameKind::Database);
+    let instance_groups = InstanceGroups {
+        subnet: subnet_group(scope, &component, network),
+        parameter: parameter_group(scope, &component, family),
+        option: option_group(scope, &component, major),
+        logs: log_groups(scope, &component, &identifier, keys),
+    };
+    let instance = instance(
+        scope,
+        &component,
+        &identifier,
+        &instance_groups,
+        groups,
+        identity,
+        keys,
+    );
+    Database { instance }
+}
+
+/// The subnet, parameter and option groups the instance uses, and the log groups it waits for.
+struct InstanceGroups {
+    subnet: Resource,
+    parameter: Resource,
+    option: Resource,
+    logs: Vec<Resource>,
+}
+
+/// The database subnet group (the data subnets of both zones).
+fn subnet_group(scope: &Scope, parent: &Resource, network: &Network) -> Resource {
+    let config = &scope.config;
+    let opts = || scope.child_of(parent);
+    let naming = &config.naming;
     let subnet_group_name = naming.name(NameKind::DbSubnetGroup);
-    let subnet_group = register(
+    register(
         &scope.ctx,
         &subnet_group_name,
         &SubnetGroupArgs {
@@ -86,9 +116,16 @@ pub fn build(
             ..Default::default()
         },
         opts(),
-    );
+    )
+}
+
+/// The parameter group: TLS only, row binlogs, the general log off ([`PARAMETERS`]).
+fn parameter_group(scope: &Scope, parent: &Resource, family: String) -> Resource {
+    let config = &scope.config;
+    let opts = || scope.child_of(parent);
+    let naming = &config.naming;
     let parameter_group_name = naming.name(NameKind::DbParameterGroup);
-    let parameter_group = register(
+    register(
         &scope.ctx,
         &parameter_group_name,
         &ParameterGroupArgs {
@@ -109,9 +146,16 @@ pub fn build(
             ..Default::default()
         },
         opts(),
-    );
+    )
+}
+
+/// The option group: the MariaDB audit plugin on the application and master users.
+fn option_group(scope: &Scope, parent: &Resource, major: String) -> Resource {
+    let config = &scope.config;
+    let opts = || scope.child_of(parent);
+    let naming = &config.naming;
     let option_group_name = naming.name(NameKind::DbOptionGroup);
-    let option_group = register(
+    register(
         &scope.ctx,
         &option_group_name,
         &OptionGroupArgs {
@@ -143,10 +187,17 @@ pub fn build(
             ..Default::default()
         },
         opts(),
-    );
-    let identifier = naming.name(NameKind::Database);
+    )
+}
+
+/// The log groups of the exported logs, encrypted and with retention, created before RDS would
+/// create them itself.
+fn log_groups(scope: &Scope, parent: &Resource, identifier: &str, keys: &Keys) -> Vec<Resource> {
+    let config = &scope.config;
+    let opts = || scope.child_of(parent);
+    let naming = &config.naming;
     // RDS would create these log groups itself, unencrypted and kept forever: create them first.
-    let log_groups: Vec<Resource> = LOG_EXPORTS
+    LOG_EXPORTS
         .iter()
         .map(|log| {
             let label = naming.label(&format!("rds-{log}-logs"));
@@ -163,17 +214,31 @@ pub fn build(
                 opts(),
             )
         })
-        .collect();
+        .collect()
+}
+
+/// The RDS instance itself.
+fn instance(
+    scope: &Scope,
+    parent: &Resource,
+    identifier: &str,
+    instance_groups: &InstanceGroups,
+    groups: &SecurityGroups,
+    identity: &Identity,
+    keys: &Keys,
+) -> Resource {
+    let config = &scope.config;
+    let opts = || scope.child_of(parent);
     let data_key = keys.data.output::<String>("arn");
     let (password, managed) = match &config.db_password {
         Some(password) => (Some(password.clone().into()), None),
         None => (None, Some(true.into())),
     };
-    let instance = register(
+    register(
         &scope.ctx,
-        &identifier,
+        identifier,
         &InstanceArgs {
-            identifier: set(identifier.clone()),
+            identifier: set(identifier.to_owned()),
             engine: set("mysql"),
             engine_version: set(config.db_engine_version.clone()),
             instance_class: set(config.db_instance_class.clone()),
@@ -183,7 +248,7 @@ pub fn build(
             storage_encrypted: set(true),
             kms_key_id: set(data_key.clone()),
             multi_az: set(true),
-            db_subnet_group_name: set(subnet_group.output::<String>("name")),
+            db_subnet_group_name: set(instance_groups.subnet.output::<String>("name")),
             vpc_security_group_ids: set(Output::all([groups.db.id()])),
             publicly_accessible: set(false),
             port: set(MYSQL_PORT),
@@ -203,8 +268,8 @@ pub fn build(
             skip_final_snapshot: set(config.skip_final_snapshot),
             final_snapshot_identifier: (!config.skip_final_snapshot)
                 .then(|| format!("{identifier}-final").into()),
-            parameter_group_name: set(parameter_group.output::<String>("name")),
-            option_group_name: set(option_group.output::<String>("name")),
+            parameter_group_name: set(instance_groups.parameter.output::<String>("name")),
+            option_group_name: set(instance_groups.option.output::<String>("name")),
             enabled_cloudwatch_logs_exports: set(LOG_EXPORTS
                 .iter()
                 .map(|s| (*s).to_owned())
@@ -218,7 +283,7 @@ pub fn build(
             auto_minor_version_upgrade: set(true),
             ca_cert_identifier: set("rds-ca-rsa2048-g1"),
             apply_immediately: set(false),
-            tags: set(tags::named(config, &identifier)),
+            tags: set(tags::named(config, identifier)),
             ..Default::default()
         },
         ResourceOptions {
@@ -226,11 +291,11 @@ pub fn build(
             // IAM is eventually consistent: RDS refuses a monitoring role whose policy is
             // not attached yet, so the instance waits for the attachment.
             ..opts().with_depends_on(
-                log_groups
+                instance_groups
+                    .logs
                     .iter()
                     .chain(std::iter::once(&identity.monitoring_attachment)),
             )
         },
-    );
-    Database { instance }
+    )
 }

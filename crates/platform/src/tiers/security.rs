@@ -13,11 +13,11 @@ use payments_aws::ec2::SecurityGroupArgs;
 use payments_aws::vpc::{SecurityGroupEgressRuleArgs, SecurityGroupIngressRuleArgs};
 use pulumi_runtime::{Output, Resource};
 
-use crate::migration::Migration;
 use crate::naming::NameKind;
-use crate::network::Network;
 use crate::scope::{Scope, set};
 use crate::tags;
+use crate::tiers::migration::Migration;
+use crate::tiers::network::Network;
 
 /// MySQL's port.
 pub const MYSQL_PORT: i64 = 3306;
@@ -125,7 +125,6 @@ fn group(
 /// only where the migration needs them: ALB to the on-prem app servers while traffic is weighted,
 /// the app tier to the on-prem MySQL while it is the writer.
 pub fn build(scope: &Scope, network: &Network, migration: Option<Migration<'_>>) -> SecurityGroups {
-    let config = &scope.config;
     let component = scope.component("payments:security:SecurityGroups", "security-groups");
     let alb = group(
         scope,
@@ -148,6 +147,29 @@ pub fn build(scope: &Scope, network: &Network, migration: Option<Migration<'_>>)
         NameKind::DbSecurityGroup,
         "Payments MySQL: 3306 from the app tier only",
     );
+    alb_ingress(scope, &component, &alb);
+    let groups = Groups {
+        alb: &alb,
+        app: &app,
+        db: &db,
+    };
+    tier_rules(scope, &component, &groups);
+    if let Some(migration) = migration {
+        migration_rules(scope, &component, &alb, &app, migration);
+    }
+    SecurityGroups { alb, app, db }
+}
+
+/// The three groups, borrowed for the rules between them.
+struct Groups<'a> {
+    alb: &'a Resource,
+    app: &'a Resource,
+    db: &'a Resource,
+}
+
+/// HTTPS (and HTTP, which only redirects) to the ALB from every allowed network and prefix list.
+fn alb_ingress(scope: &Scope, component: &Resource, alb: &Resource) {
+    let config = &scope.config;
     let sources = config
         .allowed_ingress_cidrs
         .iter()
@@ -162,8 +184,8 @@ pub fn build(scope: &Scope, network: &Network, migration: Option<Migration<'_>>)
         for (port, what) in [(443, "https"), (80, "http-redirect")] {
             ingress(
                 scope,
-                &component,
-                &alb,
+                component,
+                alb,
                 Rule {
                     name: &format!("alb-{what}-{label}"),
                     description: if port == 443 {
@@ -177,10 +199,16 @@ pub fn build(scope: &Scope, network: &Network, migration: Option<Migration<'_>>)
             );
         }
     }
+}
+
+/// The chain ALB -> app -> database, each hop admitted on both sides, and the app's HTTPS out.
+fn tier_rules(scope: &Scope, component: &Resource, groups: &Groups<'_>) {
+    let config = &scope.config;
+    let Groups { alb, app, db } = *groups;
     egress(
         scope,
-        &component,
-        &alb,
+        component,
+        alb,
         Rule {
             name: "alb-to-app",
             description: "ALB to the app port of the instances",
@@ -190,8 +218,8 @@ pub fn build(scope: &Scope, network: &Network, migration: Option<Migration<'_>>)
     );
     ingress(
         scope,
-        &component,
-        &app,
+        component,
+        app,
         Rule {
             name: "app-from-alb",
             description: "App port from the ALB only",
@@ -201,8 +229,8 @@ pub fn build(scope: &Scope, network: &Network, migration: Option<Migration<'_>>)
     );
     egress(
         scope,
-        &component,
-        &app,
+        component,
+        app,
         Rule {
             name: "app-https",
             description: "HTTPS to AWS APIs and package repositories through NAT",
@@ -212,8 +240,8 @@ pub fn build(scope: &Scope, network: &Network, migration: Option<Migration<'_>>)
     );
     egress(
         scope,
-        &component,
-        &app,
+        component,
+        app,
         Rule {
             name: "app-to-db",
             description: "MySQL to the database",
@@ -223,8 +251,8 @@ pub fn build(scope: &Scope, network: &Network, migration: Option<Migration<'_>>)
     );
     ingress(
         scope,
-        &component,
-        &db,
+        component,
+        db,
         Rule {
             name: "db-from-app",
             description: "MySQL from the app tier only",
@@ -232,10 +260,6 @@ pub fn build(scope: &Scope, network: &Network, migration: Option<Migration<'_>>)
             peer: Peer::Group(app.id()),
         },
     );
-    if let Some(migration) = migration {
-        migration_rules(scope, &component, &alb, &app, migration);
-    }
-    SecurityGroups { alb, app, db }
 }
 
 fn migration_rules(

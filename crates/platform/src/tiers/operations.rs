@@ -15,11 +15,11 @@ use payments_aws::dms::EventSubscriptionArgs;
 use payments_aws::sns::TopicArgs;
 use pulumi_runtime::{Output, Resource};
 
-use crate::kms::Keys;
-use crate::loadbalancer::Edge;
-use crate::migration::replication::Replication;
 use crate::scope::{Scope, set};
 use crate::tags;
+use crate::tiers::kms::Keys;
+use crate::tiers::loadbalancer::Edge;
+use crate::tiers::migration::replication::Replication;
 
 /// One alarm: a metric, its statistic and threshold.
 struct Alarm<'a> {
@@ -93,10 +93,21 @@ pub fn build(
     edge: &Edge,
     replication: Option<&Replication>,
 ) -> Resource {
-    let config = &scope.config;
     let component = scope.component("payments:operations:Alarms", "alarms");
+    let topic = alarm_topic(scope, &component, keys);
+    load_balancer_alarms(scope, &component, &topic, edge);
+    if let Some(replication) = replication {
+        task_events(scope, &component, &topic, replication);
+        replication_alarms(scope, &component, &topic, replication);
+    }
+    topic
+}
+
+/// The SNS topic of the alarms, encrypted with the compute key.
+fn alarm_topic(scope: &Scope, component: &Resource, keys: &Keys) -> Resource {
+    let config = &scope.config;
     let topic_name = config.naming.label("payments-alarms");
-    let topic = register(
+    register(
         &scope.ctx,
         &topic_name,
         &TopicArgs {
@@ -105,8 +116,13 @@ pub fn build(
             tags: set(tags::named(config, &topic_name)),
             ..Default::default()
         },
-        scope.child_of(&component),
-    );
+        scope.child_of(component),
+    )
+}
+
+/// The load balancer's alarms: its own 5xx, the targets' 5xx, p99 response time, unhealthy
+/// targets.
+fn load_balancer_alarms(scope: &Scope, component: &Resource, topic: &Resource, edge: &Edge) {
     let load_balancer = edge.alb.output::<String>("arnSuffix");
     let target_group = edge.target_group.output::<String>("arnSuffix");
     let alb_only = load_balancer.map(|lb| BTreeMap::from([("LoadBalancer".to_owned(), lb)]));
@@ -159,14 +175,13 @@ pub fn build(
         },
     ];
     for spec in alb_alarms {
-        alarm(scope, &component, &topic, spec);
+        alarm(scope, component, topic, spec);
     }
-    let Some(replication) = replication else {
-        return topic;
-    };
-    let instance_id = replication
-        .instance
-        .output::<String>("replicationInstanceId");
+}
+
+/// The DMS task-failure event subscription to the topic.
+fn task_events(scope: &Scope, component: &Resource, topic: &Resource, replication: &Replication) {
+    let config = &scope.config;
     register(
         &scope.ctx,
         &config.naming.label("dms-task-events"),
@@ -188,8 +203,21 @@ pub fn build(
             tags: set(tags::named(config, &config.naming.label("dms-task-events"))),
             ..Default::default()
         },
-        scope.child_of(&component),
+        scope.child_of(component),
     );
+}
+
+/// The go/no-go alarms of each replication task: CDC latency at source and target, validation
+/// failures.
+fn replication_alarms(
+    scope: &Scope,
+    component: &Resource,
+    topic: &Resource,
+    replication: &Replication,
+) {
+    let instance_id = replication
+        .instance
+        .output::<String>("replicationInstanceId");
     for task in &replication.tasks {
         let task_resource = task
             .resource
@@ -208,8 +236,8 @@ pub fn build(
         ] {
             alarm(
                 scope,
-                &component,
-                &topic,
+                component,
+                topic,
                 Alarm {
                     name: &format!("{short}-cdc-latency-{what}"),
                     description: "DMS change data capture is more than a minute behind: do not cut over",
@@ -224,8 +252,8 @@ pub fn build(
         }
         alarm(
             scope,
-            &component,
-            &topic,
+            component,
+            topic,
             Alarm {
                 name: &format!("{short}-validation-failures"),
                 description: "DMS validation found rows that differ between the databases",
@@ -238,5 +266,4 @@ pub fn build(
             },
         );
     }
-    topic
 }

@@ -27,13 +27,11 @@ use payments_aws::route53::{
 use pulumi_runtime::Resource;
 
 use super::Migration;
-use super::settings::FrontDoor;
-use crate::config::MigrationPhase;
-use crate::loadbalancer::Edge;
+use crate::config::migration::{FrontDoor, MigrationPhase};
 use crate::naming::NameKind;
-use crate::network::Network;
 use crate::scope::{Scope, set};
 use crate::tags;
+use crate::tiers::network::Network;
 
 /// The on-prem target group and its AWS weight, when the phase weights traffic.
 pub struct OnPremTargets {
@@ -148,7 +146,7 @@ pub fn stickiness() -> TargetGroupStickinessArgs {
 pub fn records(
     scope: &Scope,
     parent: Option<&Resource>,
-    edge: &Edge,
+    alb: &Resource,
     migration: Option<Migration<'_>>,
 ) {
     let (Some(migration), Some(parent)) = (migration, parent) else {
@@ -174,8 +172,8 @@ pub fn records(
                     weight: set(aws_weight),
                 }]),
                 aliases: Some(vec![RecordAliasArgs {
-                    name: set(edge.alb.output::<String>("dnsName")),
-                    zone_id: set(edge.alb.output::<String>("zoneId")),
+                    name: set(alb.output::<String>("dnsName")),
+                    zone_id: set(alb.output::<String>("zoneId")),
                     // While the data center writes, an unhealthy ALB falls back to the on-prem
                     // record; from cutover on RDS is the writer, and a fallback would send
                     // writes to the on-prem copy (split brain), so the alias always answers.

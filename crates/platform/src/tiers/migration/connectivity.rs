@@ -14,9 +14,9 @@ use payments_aws::ec2::{
 use pulumi_runtime::Resource;
 
 use super::Migration;
-use crate::network::{Network, Tier};
 use crate::scope::{Scope, set};
 use crate::tags;
+use crate::tiers::network::{Network, Tier};
 
 /// The VPN: its gateway and everything a flow to the data center needs to be routed.
 pub struct Vpn {

@@ -6,8 +6,8 @@ use std::process::{Command, Stdio};
 
 use clap::{Args, ValueEnum};
 
-use crate::graph::Architecture;
-use crate::preview::{EXIT_CONFIG, EXIT_FAILED, PlanMode, plan_stack, stack_file};
+use crate::cli::graph::Architecture;
+use crate::cli::preview::{EXIT_CONFIG, EXIT_FAILED, PlanMode, plan_stack, stack_file};
 
 /// Output formats of `graph`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

@@ -22,10 +22,10 @@ use payments_aws::s3::{
 use pulumi_runtime::{Output, PropertyMap, Resource};
 use serde_json::{Value, json};
 
-use crate::kms::{Account, Keys};
 use crate::naming::NameKind;
 use crate::scope::{Scope, set};
 use crate::tags;
+use crate::tiers::kms::{Account, Keys};
 
 /// Prefix under which the ALB writes its access logs.
 pub const ALB_LOG_PREFIX: &str = "alb";
@@ -85,6 +85,8 @@ pub fn deny_insecure_transport(bucket_arn: &str) -> Value {
     })
 }
 
+/// A bucket with its settings (versioning, public access blocked, default encryption, owner
+/// enforced, lifecycle) and its policy: TLS only, plus `extra_statements` of its ARN.
 fn bucket(
     scope: &Scope,
     parent: &Resource,
@@ -108,6 +110,36 @@ fn bucket(
         opts(),
     );
     let bucket_id = || set(resource.id());
+    versioning(scope, parent, kind, &resource);
+    block_public_access(scope, parent, kind, &resource);
+    default_encryption(scope, parent, kind, &resource, encryption);
+    ownership(scope, parent, kind, &resource);
+    lifecycle(scope, parent, kind, &resource);
+    let arn = bucket_arn(partition, &name);
+    let mut statements = vec![deny_insecure_transport(&arn)];
+    statements.extend(extra_statements(&arn));
+    let policy = register(
+        &scope.ctx,
+        &config.naming.part_of(kind, "policy"),
+        &BucketPolicyArgs {
+            bucket: bucket_id(),
+            policy: set(json!({"Version": "2012-10-17", "Statement": statements}).to_string()),
+            ..Default::default()
+        },
+        opts(),
+    );
+    Bucket {
+        resource,
+        name,
+        policy,
+    }
+}
+
+/// Versioning on.
+fn versioning(scope: &Scope, parent: &Resource, kind: NameKind, bucket: &Resource) {
+    let config = &scope.config;
+    let opts = || scope.child_of(parent);
+    let bucket_id = || set(bucket.id());
     register(
         &scope.ctx,
         &config.naming.part_of(kind, "versioning"),
@@ -121,6 +153,13 @@ fn bucket(
         },
         opts(),
     );
+}
+
+/// Every public access blocked.
+fn block_public_access(scope: &Scope, parent: &Resource, kind: NameKind, bucket: &Resource) {
+    let config = &scope.config;
+    let opts = || scope.child_of(parent);
+    let bucket_id = || set(bucket.id());
     register(
         &scope.ctx,
         &config.naming.part_of(kind, "public-access-block"),
@@ -134,6 +173,19 @@ fn bucket(
         },
         opts(),
     );
+}
+
+/// Default encryption: the given KMS key, or SSE-S3 (the access log bucket).
+fn default_encryption(
+    scope: &Scope,
+    parent: &Resource,
+    kind: NameKind,
+    bucket: &Resource,
+    encryption: Encryption,
+) {
+    let config = &scope.config;
+    let opts = || scope.child_of(parent);
+    let bucket_id = || set(bucket.id());
     let default_encryption = match encryption {
         Encryption::Kms(key_arn) => {
             BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultArgs {
@@ -162,6 +214,13 @@ fn bucket(
         },
         opts(),
     );
+}
+
+/// The bucket owner owns every object (ACLs off).
+fn ownership(scope: &Scope, parent: &Resource, kind: NameKind, bucket: &Resource) {
+    let config = &scope.config;
+    let opts = || scope.child_of(parent);
+    let bucket_id = || set(bucket.id());
     register(
         &scope.ctx,
         &config.naming.part_of(kind, "ownership"),
@@ -174,6 +233,13 @@ fn bucket(
         },
         opts(),
     );
+}
+
+/// Transition to infrequent access, noncurrent versions expire.
+fn lifecycle(scope: &Scope, parent: &Resource, kind: NameKind, bucket: &Resource) {
+    let config = &scope.config;
+    let opts = || scope.child_of(parent);
+    let bucket_id = || set(bucket.id());
     register(
         &scope.ctx,
         &config.naming.part_of(kind, "lifecycle"),
@@ -203,24 +269,6 @@ fn bucket(
         },
         opts(),
     );
-    let arn = bucket_arn(partition, &name);
-    let mut statements = vec![deny_insecure_transport(&arn)];
-    statements.extend(extra_statements(&arn));
-    let policy = register(
-        &scope.ctx,
-        &config.naming.part_of(kind, "policy"),
-        &BucketPolicyArgs {
-            bucket: bucket_id(),
-            policy: set(json!({"Version": "2012-10-17", "Statement": statements}).to_string()),
-            ..Default::default()
-        },
-        opts(),
-    );
-    Bucket {
-        resource,
-        name,
-        policy,
-    }
 }
 
 /// Builds the buckets. `elb_account_arn` is the regional ELB log delivery principal.

@@ -3,8 +3,7 @@
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
-use crate::config::{MigrationPhase, parse_cidr};
-use crate::reader::{Expected, Problem, Reader, closest, shown};
+use crate::reader::{Expected, Problem, Reader, closest, parse_cidr, shown};
 use pulumi_runtime::Config;
 
 /// The on-premises MySQL server DMS replicates from (and, after cutover, back to).
@@ -471,6 +470,45 @@ fn default_binlog_retention_hours() -> i64 {
 /// The longest binary log retention RDS for MySQL accepts, in hours (7 days).
 pub const MAX_BINLOG_RETENTION_HOURS: i64 = 168;
 
+/// The migration phase the stack is in (see docs/migration.md).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum MigrationPhase {
+    /// Platform built, replication running, no traffic.
+    Prepare,
+    /// Canary traffic to AWS.
+    Parallel,
+    /// Traffic shifting step by step.
+    Shift,
+    /// AWS takes all traffic; RDS is the writer.
+    Cutover,
+    /// On-premises side removed.
+    Decommission,
+}
+
+impl Expected for MigrationPhase {
+    fn expected() -> String {
+        "one of `prepare`, `parallel`, `shift`, `cutover`, `decommission`".to_owned()
+    }
+
+    fn choices() -> &'static [&'static str] {
+        &["prepare", "parallel", "shift", "cutover", "decommission"]
+    }
+}
+
+impl MigrationPhase {
+    /// The phase as written in config and tags.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Prepare => "prepare",
+            Self::Parallel => "parallel",
+            Self::Shift => "shift",
+            Self::Cutover => "cutover",
+            Self::Decommission => "decommission",
+        }
+    }
+}
+
 /// What each phase has (docs/migration.md, "Phases").
 impl MigrationPhase {
     /// The VPN to the data center exists.
@@ -533,6 +571,22 @@ pub fn validate(
     settings: &MigrationSettings,
     vpc_cidr: &str,
 ) {
+    validate_on_prem_cidrs(r, phase, settings, vpc_cidr);
+    validate_weight(r, phase, settings);
+    validate_required_for_phase(r, phase, settings);
+    validate_replication(r, phase, settings);
+    validate_front_door(r, phase, settings);
+    validate_addresses(r, settings);
+}
+
+/// The data center networks: present (until decommission), valid, not the internet, apart from
+/// the VPC.
+fn validate_on_prem_cidrs(
+    r: &mut Reader<'_>,
+    phase: MigrationPhase,
+    settings: &MigrationSettings,
+    vpc_cidr: &str,
+) {
     let key = "migration";
     if settings.on_prem_cidrs.is_empty() && phase != MigrationPhase::Decommission {
         r.invalid(
@@ -555,6 +609,11 @@ pub fn validate(
             Some(_) => {}
         }
     }
+}
+
+/// The AWS traffic weight: a percentage, within what the phase allows.
+fn validate_weight(r: &mut Reader<'_>, phase: MigrationPhase, settings: &MigrationSettings) {
+    let key = "migration";
     let weight = settings.aws_traffic_weight;
     let (low, high) = phase.weight_range();
     if !(0..=100).contains(&weight) {
@@ -575,6 +634,15 @@ pub fn validate(
             "change the weight or the phase (see docs/migration.md)",
         );
     }
+}
+
+/// The objects each phase needs (VPN device, on-prem database, app servers, public record).
+fn validate_required_for_phase(
+    r: &mut Reader<'_>,
+    phase: MigrationPhase,
+    settings: &MigrationSettings,
+) {
+    let key = "migration";
     let mut need = |present: bool, what: &str, why: &str| {
         if !present {
             r.invalid(
@@ -618,8 +686,11 @@ pub fn validate(
             "the AWS record stays after the on-prem side is gone",
         );
     }
-    validate_replication(r, phase, settings);
-    validate_front_door(r, phase, settings);
+}
+
+/// The addresses: the VPN device's IP, the BGP ASN, the on-prem servers' public and private IPs.
+fn validate_addresses(r: &mut Reader<'_>, settings: &MigrationSettings) {
+    let key = "migration";
     if let Some(ip) = &settings.customer_gateway_ip
         && ip.parse::<std::net::Ipv4Addr>().is_err()
     {

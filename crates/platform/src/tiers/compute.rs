@@ -11,6 +11,8 @@
 //!
 //! Launch *configurations* are deprecated (and unavailable to new accounts): not used.
 
+use std::collections::BTreeMap;
+
 use base64::Engine as _;
 use payments_aws::args::{invoke, register};
 use payments_aws::autoscaling::{
@@ -29,14 +31,14 @@ use payments_aws::ssm::{DocumentArgs, GetParameterArgs};
 use pulumi_runtime::{Output, Resource};
 
 use crate::config::AccountLevel;
-use crate::iam::Identity;
-use crate::kms::Keys;
-use crate::loadbalancer::Edge;
 use crate::naming::{NameKind, SESSION_MANAGER_DOCUMENT};
-use crate::network::{Network, Tier};
 use crate::scope::{Scope, set};
-use crate::security::SecurityGroups;
 use crate::tags;
+use crate::tiers::iam::Identity;
+use crate::tiers::kms::Keys;
+use crate::tiers::loadbalancer::Edge;
+use crate::tiers::network::{Network, Tier};
+use crate::tiers::security::SecurityGroups;
 
 /// The SSM public parameter naming the latest Amazon Linux 2023 AMI.
 pub const AL2023_PARAMETER: &str =
@@ -224,14 +226,49 @@ pub async fn build(
 ) -> Result<AppTier, String> {
     let config = &scope.config;
     let component = scope.component("payments:compute:AppTier", "app-tier");
-    let opts = || scope.child_of(&component);
     let log_group = app_log_group_name(scope);
+    app_log_group(scope, &component, &log_group, keys);
+    session_preferences(scope, &component, keys);
+    let image = image_id(scope).await?;
+    // The group propagates every tag, the phase included, to its instances; the template carries
+    // only what never changes between phases (see `tags`), so a phase change neither makes a new
+    // template version nor refreshes the instances.
+    let launched_tags = tags::named(config, &config.naming.label("app"));
+    let instance = Launch {
+        image,
+        log_group,
+        tags: launched_tags,
+    };
+    let launch_template = launch_template(scope, &component, &instance, groups, identity, keys);
+    let group = auto_scaling_group(
+        scope,
+        &component,
+        &instance.tags,
+        &launch_template,
+        network,
+        edge,
+    );
+    scaling_policy(scope, &component, &group);
+    Ok(AppTier { group })
+}
+
+/// What the instances are launched with: the image, the log group the agent ships to, the tags.
+struct Launch {
+    image: String,
+    log_group: String,
+    tags: BTreeMap<String, String>,
+}
+
+/// The application's log group, encrypted with the compute key, with retention.
+fn app_log_group(scope: &Scope, parent: &Resource, log_group: &str, keys: &Keys) {
+    let config = &scope.config;
+    let opts = || scope.child_of(parent);
     let log_group_label = config.naming.label("app-logs");
     register(
         &scope.ctx,
         &log_group_label,
         &LogGroupArgs {
-            name: set(log_group.clone()),
+            name: set(log_group.to_owned()),
             retention_in_days: set(config.log_retention_days),
             kms_key_id: set(keys.compute.output::<String>("arn")),
             tags: set(tags::named(config, &log_group_label)),
@@ -239,27 +276,40 @@ pub async fn build(
         },
         opts(),
     );
-    session_preferences(scope, &component, keys);
-    let image = image_id(scope).await?;
+}
+
+/// The hardened launch template: IMDSv2 only, no public address, encrypted gp3 root volume,
+/// detailed monitoring, the instance profile, the user data; tags without the phase.
+fn launch_template(
+    scope: &Scope,
+    parent: &Resource,
+    instance: &Launch,
+    groups: &SecurityGroups,
+    identity: &Identity,
+    keys: &Keys,
+) -> Resource {
+    let config = &scope.config;
+    let opts = || scope.child_of(parent);
     let lt_name = config.naming.name(NameKind::LaunchTemplate);
-    // The group propagates every tag, the phase included, to its instances; the template carries
-    // only what never changes between phases (see `tags`), so a phase change neither makes a new
-    // template version nor refreshes the instances.
-    let launched_tags = tags::named(config, &config.naming.label("app"));
+    let launched_tags = &instance.tags;
     let tag_specification = |resource_type: &str, tags| LaunchTemplateTagSpecificationArgs {
         resource_type: set(resource_type.to_owned()),
         tags: set(tags),
     };
     let instance_tags = tags::without_phase(launched_tags.clone());
     let attached_tags = tags::phase_on_instance(launched_tags.clone());
-    let script = user_data(config.app_port, &config.health_check.path, &log_group);
-    let launch_template = register(
+    let script = user_data(
+        config.app_port,
+        &config.health_check.path,
+        &instance.log_group,
+    );
+    register(
         &scope.ctx,
         &lt_name,
         &LaunchTemplateArgs {
             name: set(lt_name.clone()),
             description: set("Payments application instances".to_owned()),
-            image_id: set(image),
+            image_id: set(instance.image.clone()),
             instance_type: set(config.instance_type.clone()),
             update_default_version: set(true),
             metadata_options: Some(LaunchTemplateMetadataOptionsArgs {
@@ -303,7 +353,21 @@ pub async fn build(
             ..Default::default()
         },
         opts(),
-    );
+    )
+}
+
+/// The Auto Scaling group over the app subnets: ELB health checks, rolling instance refresh,
+/// every tag propagated to the instances.
+fn auto_scaling_group(
+    scope: &Scope,
+    parent: &Resource,
+    launched_tags: &BTreeMap<String, String>,
+    launch_template: &Resource,
+    network: &Network,
+    edge: &Edge,
+) -> Resource {
+    let config = &scope.config;
+    let opts = || scope.child_of(parent);
     let asg_name = config.naming.name(NameKind::AutoScalingGroup);
     let group_tags = launched_tags
         .iter()
@@ -313,7 +377,7 @@ pub async fn build(
             propagate_at_launch: set(true),
         })
         .collect();
-    let group = register(
+    register(
         &scope.ctx,
         &asg_name,
         &GroupArgs {
@@ -356,7 +420,13 @@ pub async fn build(
             ..Default::default()
         },
         opts(),
-    );
+    )
+}
+
+/// CPU target tracking on the group.
+fn scaling_policy(scope: &Scope, parent: &Resource, group: &Resource) {
+    let config = &scope.config;
+    let opts = || scope.child_of(parent);
     let policy_name = config.naming.label("asg-cpu-target");
     register(
         &scope.ctx,
@@ -379,5 +449,4 @@ pub async fn build(
         },
         opts(),
     );
-    Ok(AppTier { group })
 }

@@ -1,15 +1,18 @@
 //! The zero-downtime migration from the data center (docs/migration.md): hybrid connectivity
 //! (`connectivity`), database replication (`replication`) and gradual, reversible traffic shifting
 //! (`traffic`), all driven by `migrationPhase` and the `migration` config object. Which resources
-//! exist in which phase is decided by the phase predicates in `settings`.
+//! exist in which phase is decided by the phase predicates in `settings` (the `migration` config
+//! object, defined in `config::migration`).
 
 pub mod connectivity;
 pub mod replication;
-pub mod settings;
 pub mod traffic;
 
-use crate::config::{MigrationPhase, PlatformConfig};
-use settings::MigrationSettings;
+/// The `migration` config object at its former path (`migration::settings`).
+pub use crate::config::migration as settings;
+
+use crate::config::PlatformConfig;
+use crate::config::migration::{MigrationPhase, MigrationSettings};
 
 /// The active migration: its settings and the current phase.
 #[derive(Clone, Copy, Debug)]

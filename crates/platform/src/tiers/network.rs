@@ -118,11 +118,29 @@ async fn zones(scope: &Scope) -> Result<Vec<String>, String> {
 
 /// Builds the network tier; `flow_log_bucket_arn` receives the flow logs.
 pub async fn build(scope: &Scope, flow_log_bucket_arn: Output<String>) -> Result<Network, String> {
-    let config = &scope.config;
     let component = scope.component("payments:network:Network", "network");
-    let opts = || scope.child_of(&component);
-    let naming = &config.naming;
     let zones = zones(scope).await?;
+    let vpc = vpc(scope, &component, flow_log_bucket_arn);
+    let igw = internet_gateway(scope, &component, &vpc);
+    let subnets = subnets(scope, &component, &vpc, &zones)?;
+    let publics: Vec<Subnet> = subnets
+        .iter()
+        .filter(|s| s.tier == Tier::Public)
+        .cloned()
+        .collect();
+    let nats = nat_gateways(scope, &component, &publics, &igw);
+    routes(scope, &component, &subnets, &publics, &igw, &nats);
+    let mut outputs = PropertyMap::new();
+    outputs.insert("vpcId", vpc.id());
+    scope.ctx.register_outputs(&component, outputs);
+    Ok(Network { vpc, subnets })
+}
+
+/// The VPC, its default security group closed, and its flow logs (all traffic) to the log bucket.
+fn vpc(scope: &Scope, parent: &Resource, flow_log_bucket_arn: Output<String>) -> Resource {
+    let config = &scope.config;
+    let opts = || scope.child_of(parent);
+    let naming = &config.naming;
     let vpc_name = naming.label("vpc");
     let vpc = register(
         &scope.ctx,
@@ -164,8 +182,16 @@ pub async fn build(scope: &Scope, flow_log_bucket_arn: Output<String>) -> Result
         },
         opts(),
     );
+    vpc
+}
+
+/// The internet gateway of the public subnets.
+fn internet_gateway(scope: &Scope, parent: &Resource, vpc: &Resource) -> Resource {
+    let config = &scope.config;
+    let opts = || scope.child_of(parent);
+    let naming = &config.naming;
     let igw_name = naming.label("igw");
-    let igw = register(
+    register(
         &scope.ctx,
         &igw_name,
         &InternetGatewayArgs {
@@ -174,10 +200,22 @@ pub async fn build(scope: &Scope, flow_log_bucket_arn: Output<String>) -> Result
             ..Default::default()
         },
         opts(),
-    );
+    )
+}
+
+/// A subnet per tier and zone (consecutive blocks of the VPC), each with its route table.
+fn subnets(
+    scope: &Scope,
+    parent: &Resource,
+    vpc: &Resource,
+    zones: &[String],
+) -> Result<Vec<Subnet>, String> {
+    let config = &scope.config;
+    let opts = || scope.child_of(parent);
+    let naming = &config.naming;
     let mut subnets = Vec::new();
     for (tier_index, tier) in (0u32..).zip(Tier::ALL) {
-        for (zone_index, zone) in (0u32..).zip(&zones) {
+        for (zone_index, zone) in (0u32..).zip(zones) {
             let letter = zone.chars().last().unwrap_or('x');
             let name = format!("{}-{letter}", tier.label());
             let cidr = subnet_cidr(&config.vpc_cidr, tier_index * 2 + zone_index)
@@ -225,11 +263,20 @@ pub async fn build(scope: &Scope, flow_log_bucket_arn: Output<String>) -> Result
             });
         }
     }
-    let publics: Vec<Subnet> = subnets
-        .iter()
-        .filter(|s| s.tier == Tier::Public)
-        .cloned()
-        .collect();
+    Ok(subnets)
+}
+
+/// The NAT gateways (one per public subnet, or one in all with `singleNatGateway`) and their
+/// addresses.
+fn nat_gateways(
+    scope: &Scope,
+    parent: &Resource,
+    publics: &[Subnet],
+    igw: &Resource,
+) -> Vec<Resource> {
+    let config = &scope.config;
+    let opts = || scope.child_of(parent);
+    let naming = &config.naming;
     let nat_count = if config.single_nat_gateway {
         1
     } else {
@@ -259,10 +306,26 @@ pub async fn build(scope: &Scope, flow_log_bucket_arn: Output<String>) -> Result
                 tags: set(tags::named(config, &nat_name)),
                 ..Default::default()
             },
-            opts().with_depends_on([&igw]),
+            opts().with_depends_on([igw]),
         ));
     }
-    for public in &publics {
+    nats
+}
+
+/// The default routes: public subnets to the internet gateway, app subnets to a NAT gateway (the
+/// database subnets have none).
+fn routes(
+    scope: &Scope,
+    parent: &Resource,
+    subnets: &[Subnet],
+    publics: &[Subnet],
+    igw: &Resource,
+    nats: &[Resource],
+) {
+    let config = &scope.config;
+    let opts = || scope.child_of(parent);
+    let naming = &config.naming;
+    for public in publics {
         let letter = public.zone.chars().last().unwrap_or('x');
         register(
             &scope.ctx,
@@ -294,10 +357,6 @@ pub async fn build(scope: &Scope, flow_log_bucket_arn: Output<String>) -> Result
             opts(),
         );
     }
-    let mut outputs = PropertyMap::new();
-    outputs.insert("vpcId", vpc.id());
-    scope.ctx.register_outputs(&component, outputs);
-    Ok(Network { vpc, subnets })
 }
 
 #[cfg(test)]
