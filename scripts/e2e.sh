@@ -243,10 +243,18 @@ checks cli-output "$log" --expect \
 yaml_project "$work/yaml-good" compliant-yaml
 cd "$work/yaml-good"
 run yaml-good-init 0 pulumi stack init good
+# The team's account-level controls come from the organization: it names the evidence.
+org_evidence() {
+  run org 0 pulumi config set accountControls organization
+  run org 0 pulumi config set --plaintext organizationTrailArn \
+    arn:aws:cloudtrail:us-east-1:111122223333:trail/org-trail
+  run org 0 pulumi config set securityAdminAccountId 444455556666
+}
+org_evidence
 team_config=$root/tools/e2e/compliant-yaml/pci-policy.json
 run yaml-good-preview 0 pulumi preview --policy-pack "$pack" --policy-pack-config "$team_config"
 checks cli-output "$log" --expect "payments-pci-dss@v" "waived: " "delivered only to buckets with SSE-S3" \
-  --absent "[mandatory]"
+  "provided by the AWS Organization" "trail/org-trail" --absent "[mandatory]"
 # After the update the outputs are known: the checks a preview could not decide are decided.
 run yaml-good-up 0 pulumi up --yes --policy-pack "$pack" --policy-pack-config "$team_config"
 checks cli-output "$log" --after "Updating (good)" --expect "payments-pci-dss@v" "waived: " \
@@ -257,6 +265,7 @@ yaml_project "$work/yaml-one" compliant-yaml
 checks drop-resource "$work/yaml-one/Pulumi.yaml" checkout-assets-versioning
 cd "$work/yaml-one"
 run yaml-one-init 0 pulumi stack init one
+org_evidence
 run yaml-one-preview fail pulumi preview --policy-pack "$pack" --policy-pack-config "$team_config"
 checks cli-output "$log" --expect "[mandatory]" "s3-versioning  (aws:s3:Bucket: checkout-assets)"
 python3 - "$team_config" "$work/advisory.json" <<'EOF'
