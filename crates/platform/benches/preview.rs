@@ -58,7 +58,8 @@ fn main() {
         std::hint::black_box(payments_compliance::evaluate(std::hint::black_box(&plan)));
     }
     println!(
-        "compliance pack on the full dev preview plan ({resources} resources, 46 rules): {:.3} ms mean over {EVALUATIONS} runs",
+        "compliance pack on the full dev preview plan ({resources} resources, {} rules): {:.3} ms mean over {EVALUATIONS} runs",
+        payments_compliance::rules::RULES.len(),
         start.elapsed().as_secs_f64() * 1e3 / f64::from(EVALUATIONS)
     );
 
