@@ -22,24 +22,14 @@ use payments_aws::cloudwatch::{
 };
 use payments_aws::iam::{RoleArgs, RolePolicyArgs};
 use payments_aws::kms::{AliasArgs, KeyArgs};
-use payments_aws::s3::{
-    BucketArgs, BucketLifecycleConfigurationArgs, BucketLifecycleConfigurationRuleArgs,
-    BucketLifecycleConfigurationRuleFilterArgs,
-    BucketLifecycleConfigurationRuleNoncurrentVersionExpirationArgs,
-    BucketLifecycleConfigurationRuleTransitionArgs, BucketLoggingArgs, BucketOwnershipControlsArgs,
-    BucketOwnershipControlsRuleArgs, BucketPolicyArgs, BucketPublicAccessBlockArgs,
-    BucketServerSideEncryptionConfigurationArgs,
-    BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultArgs,
-    BucketServerSideEncryptionConfigurationRuleArgs, BucketVersioningArgs,
-    BucketVersioningVersioningConfigurationArgs,
-};
+use payments_aws::s3::BucketLoggingArgs;
 use pulumi_runtime::{PropertyMap, Resource};
 use serde_json::{Value, json};
 
 use crate::kms::Account;
 use crate::naming::NameKind;
 use crate::scope::{Scope, set};
-use crate::storage::{Storage, deny_insecure_transport};
+use crate::storage::{Encryption, Storage, Tiering};
 use crate::tags;
 
 /// Days before audit objects move to Glacier: PCI DSS 10.5.1 keeps the last three months
@@ -298,132 +288,32 @@ fn audit_bucket(
 ) -> (Resource, String, Resource) {
     let config = &scope.config;
     let kind = NameKind::AuditBucket;
-    let name = config.naming.name(kind);
-    let opts = || scope.child_of(parent);
-    let bucket = register(
-        &scope.ctx,
-        &name,
-        &BucketArgs {
-            bucket: set(name.clone()),
-            force_destroy: set(true),
-            tags: set(tags::named(config, &name)),
-            ..Default::default()
+    let bucket = crate::storage::bucket(
+        scope,
+        parent,
+        &account.partition,
+        kind,
+        Encryption::Kms(key.output::<String>("arn")),
+        Tiering {
+            rule_id: "cold-storage-and-expire-noncurrent",
+            days: COLD_STORAGE_DAYS,
+            storage_class: "GLACIER",
         },
-        opts(),
-    );
-    let bucket_id = || set(bucket.id());
-    register(
-        &scope.ctx,
-        &config.naming.part_of(kind, "versioning"),
-        &BucketVersioningArgs {
-            bucket: bucket_id(),
-            versioning_configuration: Some(BucketVersioningVersioningConfigurationArgs {
-                status: set("Enabled"),
-                ..Default::default()
-            }),
-            ..Default::default()
-        },
-        opts(),
-    );
-    register(
-        &scope.ctx,
-        &config.naming.part_of(kind, "public-access-block"),
-        &BucketPublicAccessBlockArgs {
-            bucket: bucket_id(),
-            block_public_acls: set(true),
-            block_public_policy: set(true),
-            ignore_public_acls: set(true),
-            restrict_public_buckets: set(true),
-            ..Default::default()
-        },
-        opts(),
-    );
-    register(
-        &scope.ctx,
-        &config.naming.part_of(kind, "encryption"),
-        &BucketServerSideEncryptionConfigurationArgs {
-            bucket: bucket_id(),
-            rules: Some(vec![BucketServerSideEncryptionConfigurationRuleArgs {
-                apply_server_side_encryption_by_default: Some(
-                    BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultArgs {
-                        sse_algorithm: set("aws:kms"),
-                        kms_master_key_id: set(key.output::<String>("arn")),
-                    },
-                ),
-                bucket_key_enabled: set(true),
-                ..Default::default()
-            }]),
-            ..Default::default()
-        },
-        opts(),
-    );
-    register(
-        &scope.ctx,
-        &config.naming.part_of(kind, "ownership"),
-        &BucketOwnershipControlsArgs {
-            bucket: bucket_id(),
-            rule: Some(BucketOwnershipControlsRuleArgs {
-                object_ownership: set("BucketOwnerEnforced"),
-            }),
-            ..Default::default()
-        },
-        opts(),
-    );
-    register(
-        &scope.ctx,
-        &config.naming.part_of(kind, "lifecycle"),
-        &BucketLifecycleConfigurationArgs {
-            bucket: bucket_id(),
-            rules: Some(vec![BucketLifecycleConfigurationRuleArgs {
-                id: set("cold-storage-and-expire-noncurrent"),
-                status: set("Enabled"),
-                filter: Some(BucketLifecycleConfigurationRuleFilterArgs {
-                    prefix: set(""),
-                    ..Default::default()
-                }),
-                transitions: Some(vec![BucketLifecycleConfigurationRuleTransitionArgs {
-                    days: set(COLD_STORAGE_DAYS),
-                    storage_class: set("GLACIER"),
-                    ..Default::default()
-                }]),
-                noncurrent_version_expiration: Some(
-                    BucketLifecycleConfigurationRuleNoncurrentVersionExpirationArgs {
-                        noncurrent_days: set(config.noncurrent_version_expiration_days),
-                        ..Default::default()
-                    },
-                ),
-                ..Default::default()
-            }]),
-            ..Default::default()
-        },
-        opts(),
-    );
-    let arn = format!("arn:{}:s3:::{name}", account.partition);
-    let mut statements = vec![deny_insecure_transport(&arn)];
-    statements.extend(audit_bucket_statements(account, &arn, trail_arn));
-    let policy = register(
-        &scope.ctx,
-        &config.naming.part_of(kind, "policy"),
-        &BucketPolicyArgs {
-            bucket: bucket_id(),
-            policy: set(json!({"Version": "2012-10-17", "Statement": statements}).to_string()),
-            ..Default::default()
-        },
-        opts(),
+        |arn| audit_bucket_statements(account, arn, trail_arn),
     );
     register(
         &scope.ctx,
         &config.naming.part_of(kind, "access-logging"),
         &BucketLoggingArgs {
-            bucket: bucket_id(),
+            bucket: set(bucket.resource.id()),
             // S3 does not deliver server access logs to an SSE-KMS bucket: the SSE-S3 log bucket.
             target_bucket: set(storage.alb_logs.resource.id()),
             target_prefix: set(format!("{}/audit/", crate::storage::S3_ACCESS_LOG_PREFIX)),
             ..Default::default()
         },
-        opts(),
+        scope.child_of(parent),
     );
-    (bucket, name, policy)
+    (bucket.resource, bucket.name, bucket.policy)
 }
 
 /// Builds the audit trail; `topic` is the alarm topic.

@@ -68,9 +68,33 @@ fn bucket_arn(partition: &str, name: &str) -> String {
 }
 
 /// How a bucket is encrypted.
-enum Encryption {
+pub enum Encryption {
+    /// SSE-KMS under the given key, with an S3 Bucket Key.
     Kms(Output<String>),
+    /// SSE-S3 (where AWS refuses SSE-KMS: log delivery targets).
     S3Managed,
+}
+
+/// Where current objects move, and when: the lifecycle rule of a bucket (noncurrent versions
+/// expire after `noncurrentVersionExpirationDays` in every bucket).
+pub struct Tiering {
+    /// The rule's id.
+    pub rule_id: &'static str,
+    /// Days before the transition.
+    pub days: i64,
+    /// The storage class objects move to.
+    pub storage_class: &'static str,
+}
+
+impl Tiering {
+    /// Infrequent access after `lifecycleTransitionDays` (the platform's buckets).
+    fn infrequent_access(days: i64) -> Self {
+        Self {
+            rule_id: "transition-and-expire-noncurrent",
+            days,
+            storage_class: "STANDARD_IA",
+        }
+    }
 }
 
 /// A statement denying any request that does not use TLS, on the bucket and its objects.
@@ -87,12 +111,13 @@ pub fn deny_insecure_transport(bucket_arn: &str) -> Value {
 
 /// A bucket with its settings (versioning, public access blocked, default encryption, owner
 /// enforced, lifecycle) and its policy: TLS only, plus `extra_statements` of its ARN.
-fn bucket(
+pub fn bucket(
     scope: &Scope,
     parent: &Resource,
     partition: &str,
     kind: NameKind,
     encryption: Encryption,
+    tiering: Tiering,
     extra_statements: impl FnOnce(&str) -> Vec<Value>,
 ) -> Bucket {
     let config = &scope.config;
@@ -114,7 +139,7 @@ fn bucket(
     block_public_access(scope, parent, kind, &resource);
     default_encryption(scope, parent, kind, &resource, encryption);
     ownership(scope, parent, kind, &resource);
-    lifecycle(scope, parent, kind, &resource);
+    lifecycle(scope, parent, kind, &resource, tiering);
     let arn = bucket_arn(partition, &name);
     let mut statements = vec![deny_insecure_transport(&arn)];
     statements.extend(extra_statements(&arn));
@@ -235,8 +260,14 @@ fn ownership(scope: &Scope, parent: &Resource, kind: NameKind, bucket: &Resource
     );
 }
 
-/// Transition to infrequent access, noncurrent versions expire.
-fn lifecycle(scope: &Scope, parent: &Resource, kind: NameKind, bucket: &Resource) {
+/// Current objects move as `tiering` says, noncurrent versions expire.
+fn lifecycle(
+    scope: &Scope,
+    parent: &Resource,
+    kind: NameKind,
+    bucket: &Resource,
+    tiering: Tiering,
+) {
     let config = &scope.config;
     let opts = || scope.child_of(parent);
     let bucket_id = || set(bucket.id());
@@ -246,15 +277,15 @@ fn lifecycle(scope: &Scope, parent: &Resource, kind: NameKind, bucket: &Resource
         &BucketLifecycleConfigurationArgs {
             bucket: bucket_id(),
             rules: Some(vec![BucketLifecycleConfigurationRuleArgs {
-                id: set("transition-and-expire-noncurrent"),
+                id: set(tiering.rule_id),
                 status: set("Enabled"),
                 filter: Some(BucketLifecycleConfigurationRuleFilterArgs {
                     prefix: set(""),
                     ..Default::default()
                 }),
                 transitions: Some(vec![BucketLifecycleConfigurationRuleTransitionArgs {
-                    days: set(config.lifecycle_transition_days),
-                    storage_class: set("STANDARD_IA"),
+                    days: set(tiering.days),
+                    storage_class: set(tiering.storage_class),
                     ..Default::default()
                 }]),
                 noncurrent_version_expiration: Some(
@@ -282,6 +313,7 @@ pub fn build(scope: &Scope, keys: &Keys, account: &Account, elb_account_arn: &st
         &account.partition,
         NameKind::LogBucket,
         Encryption::Kms(data_key_arn.clone()),
+        Tiering::infrequent_access(scope.config.lifecycle_transition_days),
         |arn| {
             vec![
                 json!({
@@ -309,6 +341,7 @@ pub fn build(scope: &Scope, keys: &Keys, account: &Account, elb_account_arn: &st
         &account.partition,
         NameKind::StaticBucket,
         Encryption::Kms(data_key_arn),
+        Tiering::infrequent_access(scope.config.lifecycle_transition_days),
         |_| Vec::new(),
     );
     let account_id = account.id.clone();
@@ -331,6 +364,7 @@ pub fn build(scope: &Scope, keys: &Keys, account: &Account, elb_account_arn: &st
         &account.partition,
         NameKind::AlbLogBucket,
         Encryption::S3Managed,
+        Tiering::infrequent_access(scope.config.lifecycle_transition_days),
         |arn| {
             vec![
                 json!({
