@@ -19,15 +19,12 @@ mod journal;
 mod provider;
 mod schema_doc;
 
-use std::net::SocketAddr;
 use std::path::Path;
 use std::process::ExitCode;
 
 use payments_aws::schema::Package;
 use pulumi_gestalt_proto::pulumi::pulumirpc::resource_provider_server::ResourceProviderServer;
-use tokio::io::AsyncWriteExt;
-use tonic::transport::Server;
-use tonic::transport::server::TcpIncoming;
+use tonic::service::Routes;
 
 use crate::provider::StandinProvider;
 
@@ -58,41 +55,8 @@ async fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let incoming = match TcpIncoming::bind(SocketAddr::from(([127, 0, 0, 1], 0))) {
-        Ok(incoming) => incoming,
-        Err(error) => {
-            eprintln!("pulumi-provider-standin: cannot listen: {error}");
-            return ExitCode::FAILURE;
-        }
-    };
-    let port = match incoming.local_addr() {
-        Ok(address) => address.port(),
-        Err(error) => {
-            eprintln!("pulumi-provider-standin: no local address: {error}");
-            return ExitCode::FAILURE;
-        }
-    };
-    // The engine reads the port from the first line of stdout.
-    let mut stdout = tokio::io::stdout();
-    if stdout
-        .write_all(format!("{port}\n").as_bytes())
-        .await
-        .is_err()
-        || stdout.flush().await.is_err()
-    {
-        return ExitCode::FAILURE;
-    }
-    let served = Server::builder()
-        .add_service(ResourceProviderServer::new(provider))
-        .serve_with_incoming(incoming)
-        .await;
-    match served {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(error) => {
-            eprintln!("pulumi-provider-standin: {error}");
-            ExitCode::FAILURE
-        }
-    }
+    let routes = Routes::new(ResourceProviderServer::new(provider));
+    pulumi_runtime::plugin::serve("pulumi-provider-standin", routes).await
 }
 
 #[cfg(test)]

@@ -208,10 +208,9 @@ impl ResourceProvider for StandinProvider {
         let olds = old_inputs(request.old_inputs.as_ref(), request.olds.as_ref());
         let news = object(request.news.as_ref());
         let ty = format!("pulumi:providers:{}", self.package.name());
-        let mut changes = diff::compare(&ty, &olds, &news, &request.ignore_changes);
-        // A provider is never replaced by the stand-in: its resources would all be replaced too.
-        changes.replaces.clear();
-        changes.delete_before_replace = false;
+        // Provider types have no entry in `FORCE_NEW`: a config change is an update, never a
+        // replacement (which would replace every resource of the provider too).
+        let changes = diff::compare(&ty, &olds, &news, &request.ignore_changes);
         Ok(Response::new(diff_response(changes)))
     }
 

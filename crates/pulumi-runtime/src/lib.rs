@@ -8,6 +8,7 @@
 //! - [`config`]: stack configuration from the engine or a stack file, with secrets honoured.
 //! - [`monitor`]: the engine interface; [`grpc`] talks to the real engine, [`local`] is in process.
 //! - [`plan`]: the record of everything sent, in the plan JSON format.
+//! - [`plugin`]: serving a plugin (provider, analyzer) the way the engine starts one.
 //! - [`run`]: a program's life from the stack resource to shutdown.
 //!
 //! Nothing here knows AWS or the payment platform.
@@ -20,6 +21,7 @@ pub mod local;
 pub mod monitor;
 pub mod output;
 pub mod plan;
+pub mod plugin;
 pub mod property;
 pub mod resource;
 pub mod run;

@@ -157,30 +157,9 @@ pub fn compute_key_policy(account: &Account, region: &str, administrators: &[Str
                 "Resource": "*",
                 "Condition": {"Bool": {"kms:GrantIsForAWSResource": true}}
             },
-            {
-                "Sid": "CloudWatchAlarmsPublishToEncryptedTopic",
-                "Effect": "Allow",
-                "Principal": {"Service": "cloudwatch.amazonaws.com"},
-                "Action": ["kms:Decrypt", "kms:GenerateDataKey*"],
-                "Resource": "*",
-                "Condition": {"StringEquals": {"aws:SourceAccount": account.id}}
-            },
-            {
-                "Sid": "DmsEventsPublishToEncryptedTopic",
-                "Effect": "Allow",
-                "Principal": {"Service": "dms.amazonaws.com"},
-                "Action": ["kms:Decrypt", "kms:GenerateDataKey*"],
-                "Resource": "*",
-                "Condition": {"StringEquals": {"aws:SourceAccount": account.id}}
-            },
-            {
-                "Sid": "EventBridgePublishesToEncryptedTopic",
-                "Effect": "Allow",
-                "Principal": {"Service": "events.amazonaws.com"},
-                "Action": ["kms:Decrypt", "kms:GenerateDataKey*"],
-                "Resource": "*",
-                "Condition": {"StringEquals": {"aws:SourceAccount": account.id}}
-            },
+            topic_publisher("CloudWatchAlarmsPublishToEncryptedTopic", "cloudwatch.amazonaws.com", account),
+            topic_publisher("DmsEventsPublishToEncryptedTopic", "dms.amazonaws.com", account),
+            topic_publisher("EventBridgePublishesToEncryptedTopic", "events.amazonaws.com", account),
             {
                 "Sid": "CloudWatchLogsEncryptsLogGroups",
                 "Effect": "Allow",
@@ -195,6 +174,18 @@ pub fn compute_key_policy(account: &Account, region: &str, administrators: &[Str
         statements.extend(items);
     }
     json!({"Version": "2012-10-17", "Statement": statements})
+}
+
+/// A service of this account that publishes to the encrypted alarm topic.
+fn topic_publisher(sid: &str, service: &str, account: &Account) -> Value {
+    json!({
+        "Sid": sid,
+        "Effect": "Allow",
+        "Principal": {"Service": service},
+        "Action": ["kms:Decrypt", "kms:GenerateDataKey*"],
+        "Resource": "*",
+        "Condition": {"StringEquals": {"aws:SourceAccount": account.id}}
+    })
 }
 
 /// The Auto Scaling service-linked role, when the stack creates it. It exists in an account only

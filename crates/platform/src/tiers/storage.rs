@@ -98,7 +98,7 @@ impl Tiering {
 }
 
 /// A statement denying any request that does not use TLS, on the bucket and its objects.
-pub fn deny_insecure_transport(bucket_arn: &str) -> Value {
+fn deny_insecure_transport(bucket_arn: &str) -> Value {
     json!({
         "Sid": "DenyInsecureTransport",
         "Effect": "Deny",
