@@ -12,6 +12,8 @@ use pulumi_runtime::{PropertyMap, ToProperty};
 pub mod acm;
 /// Resources and functions of the `autoscaling` module of the `aws` package.
 pub mod autoscaling;
+/// Resources and functions of the `backup` module of the `aws` package.
+pub mod backup;
 /// Resources and functions of the `cfg` module of the `aws` package.
 pub mod cfg;
 /// Resources and functions of the `cloudtrail` module of the `aws` package.
