@@ -29,6 +29,15 @@ pub struct Exception<'a> {
 /// Every exception of the pack.
 pub const EXCEPTIONS: &[Exception<'static>] = &[
     Exception {
+        rule: "destroyable",
+        resource_type: "aws:backup/vaultLockConfiguration:VaultLockConfiguration",
+        name_pattern: "backup-vault*-lock-prod*",
+        reason: "Production recovery points are immutable (PCI DSS 9.4, 12.10): AWS Backup Vault \
+                 Lock in compliance mode keeps every recovery point for its retention, so a \
+                 production stack can be destroyed only after its last recovery point expires. \
+                 Test stacks have no lock and force-destroy their vaults.",
+    },
+    Exception {
         rule: "s3-kms-default-encryption",
         resource_type: "aws:s3/bucket:Bucket",
         name_pattern: "payments-alb-logs-*",

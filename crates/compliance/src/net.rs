@@ -6,8 +6,8 @@ use std::collections::BTreeSet;
 use pulumi_runtime::plan::PlanResource;
 
 use crate::tokens::{
-    DEFAULT_SG, IGW, LB_TYPES, NAT, ROUTE, ROUTE_TABLE, RTA, SG, SG_INGRESS, SG_RULE, SG_TYPES,
-    SUBNET, VPC,
+    DEFAULT_SG, IGW, LB_TYPES, NAT, ROUTE, ROUTE_TABLE, RTA, SG, SG_EGRESS, SG_INGRESS, SG_RULE,
+    SG_TYPES, SUBNET, VPC,
 };
 use crate::view::{Got, PlanView, Refs, Val, input};
 
@@ -41,7 +41,26 @@ impl Proto {
     }
 }
 
-/// Where an ingress rule admits traffic from.
+/// Which way a security group rule goes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Direction {
+    /// Traffic into the group.
+    Ingress,
+    /// Traffic out of the group.
+    Egress,
+}
+
+impl Direction {
+    /// The name AWS and the providers use (`ingress`, `egress`).
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::Ingress => "ingress",
+            Self::Egress => "egress",
+        }
+    }
+}
+
+/// Where an ingress rule admits traffic from (or an egress rule lets it go to).
 #[derive(Clone, Debug)]
 pub(crate) enum Source<'p> {
     /// An IPv4 or IPv6 CIDR block.
@@ -54,7 +73,7 @@ pub(crate) enum Source<'p> {
     SelfGroup,
 }
 
-/// One ingress rule, whichever way it was declared.
+/// One ingress (or egress) rule, whichever way it was declared.
 #[derive(Clone, Debug)]
 pub(crate) struct Ingress<'p> {
     /// The resource that declares it (a rule resource, or the group for inline rules).
@@ -184,8 +203,18 @@ fn inline_rules<'p>(
 /// `aws:ec2/securityGroupRule`, and inline `ingress` of security groups and default security
 /// groups.
 pub(crate) fn ingress_rules<'p>(view: &PlanView<'p>) -> Vec<Ingress<'p>> {
+    rules_of(view, Direction::Ingress)
+}
+
+/// Every rule of `direction` in the plan, declared in any of the three ways (the sources of an
+/// egress rule are its destinations).
+pub(crate) fn rules_of<'p>(view: &PlanView<'p>, direction: Direction) -> Vec<Ingress<'p>> {
     let mut out = Vec::new();
-    for rule in view.of_type(SG_INGRESS) {
+    let rule_type = match direction {
+        Direction::Ingress => SG_INGRESS,
+        Direction::Egress => SG_EGRESS,
+    };
+    for rule in view.of_type(rule_type) {
         let mut sources = Vec::new();
         for key in ["cidrIpv4", "cidrIpv6"] {
             let val = input(rule, key);
@@ -216,8 +245,8 @@ pub(crate) fn ingress_rules<'p>(view: &PlanView<'p>) -> Vec<Ingress<'p>> {
         });
     }
     for rule in view.of_type(SG_RULE) {
-        let direction = input(rule, "type").str();
-        if matches!(direction, Got::Known(d) if d != "ingress") {
+        let declared = input(rule, "type").str();
+        if matches!(declared, Got::Known(d) if d != direction.as_str()) {
             continue;
         }
         let mut sources = Vec::new();
@@ -255,12 +284,12 @@ pub(crate) fn ingress_rules<'p>(view: &PlanView<'p>) -> Vec<Ingress<'p>> {
             to: input(rule, "toPort").int(),
             sources,
             sources_unknown,
-            uncertain: !matches!(direction, Got::Known(_)),
+            uncertain: !matches!(declared, Got::Known(_)),
         });
     }
     for ty in [SG, DEFAULT_SG] {
         for group in view.of_type(ty) {
-            inline_rules(view, group, "ingress", &mut out);
+            inline_rules(view, group, direction.as_str(), &mut out);
         }
     }
     out

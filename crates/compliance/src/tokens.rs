@@ -61,6 +61,14 @@ pub(crate) const BUCKET_LIFECYCLE: &str =
 pub(crate) const BUCKET_POLICY: &str = "aws:s3/bucketPolicy:BucketPolicy";
 pub(crate) const BUCKET_LOGGING: &str = "aws:s3/bucketLogging:BucketLogging";
 
+pub(crate) const VPC_ENDPOINT: &str = "aws:ec2/vpcEndpoint:VpcEndpoint";
+
+pub(crate) const BACKUP_VAULT: &str = "aws:backup/vault:Vault";
+pub(crate) const BACKUP_VAULT_LOCK: &str =
+    "aws:backup/vaultLockConfiguration:VaultLockConfiguration";
+pub(crate) const BACKUP_PLAN: &str = "aws:backup/plan:Plan";
+pub(crate) const BACKUP_SELECTION: &str = "aws:backup/selection:Selection";
+
 pub(crate) const KMS_KEY: &str = "aws:kms/key:Key";
 pub(crate) const KMS_ALIAS: &str = "aws:kms/alias:Alias";
 pub(crate) const LOG_GROUP: &str = "aws:cloudwatch/logGroup:LogGroup";

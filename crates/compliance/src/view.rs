@@ -482,6 +482,23 @@ impl<'p> PlanView<'p> {
         }
     }
 
+    /// The region `resource` deploys to: its own `region` input (pulumi-aws 7), else its
+    /// provider's `region`; absent for the default provider or a provider without one.
+    pub fn region_of(&self, resource: &PlanResource) -> Got<&'p str> {
+        let own = self
+            .resource(&resource.urn)
+            .map(|r| input(r, "region"))
+            .unwrap_or_else(|| Val::new(None));
+        if !own.is_absent() {
+            return own.str();
+        }
+        match self.provider_of(resource) {
+            ProviderRef::Default => Got::Absent,
+            ProviderRef::Missing => Got::Unknown,
+            ProviderRef::Registered(provider) => input(provider, "region").str(),
+        }
+    }
+
     /// The default tags of the provider `resource` is created through: absent for the default
     /// provider or a provider without them, unknown if they cannot be read.
     pub fn default_tags(&self, resource: &PlanResource) -> Got<BTreeMap<&str, Val<'_>>> {

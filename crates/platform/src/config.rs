@@ -6,8 +6,9 @@ use pulumi_runtime::{Config, ConfigErrors, Output};
 
 use crate::account::{self, AccountControls};
 use crate::naming::Naming;
-use crate::reader::{Expected, Reader};
+use crate::reader::{Expected, Reader, shown};
 use migration::MigrationSettings;
+use serde_json::Value;
 
 pub mod migration;
 
@@ -103,8 +104,6 @@ pub struct PlatformConfig {
     pub vpc_cidr: String,
     /// Availability zones to use (first two of getAvailabilityZones when empty).
     pub availability_zones: Vec<String>,
-    /// One NAT gateway for both AZs (non-production only).
-    pub single_nat_gateway: bool,
     /// CIDRs allowed to reach the ALB.
     pub allowed_ingress_cidrs: Vec<String>,
     /// Managed prefix lists allowed to reach the ALB.
@@ -154,6 +153,8 @@ pub struct PlatformConfig {
     pub db_password: Option<Output<String>>,
     /// Automated backup retention in days (>= 7).
     pub backup_retention_days: i64,
+    /// The region AWS Backup copies every recovery point of the database to (disaster recovery).
+    pub backup_copy_region: String,
     /// Daily backup window (UTC).
     pub backup_window: String,
     /// Weekly maintenance window (UTC).
@@ -203,6 +204,19 @@ pub fn is_mysql_user(text: &str) -> bool {
         && text.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
 }
 
+/// Whether `text` has the shape of an AWS region name: lowercase words and a number joined by
+/// dashes (`us-west-2`, `eu-central-1`, `us-gov-west-1`).
+pub fn is_region(text: &str) -> bool {
+    let parts: Vec<&str> = text.split('-').collect();
+    parts.len() >= 3
+        && parts
+            .last()
+            .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+        && parts[..parts.len() - 1]
+            .iter()
+            .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_lowercase()))
+}
+
 /// Whether `text` is an AMI id: `ami-` and 8 or 17 lowercase hexadecimal digits.
 pub fn is_ami_id(text: &str) -> bool {
     text.strip_prefix("ami-").is_some_and(|hex| {
@@ -243,7 +257,6 @@ struct Keys {
     region: String,
     vpc_cidr: String,
     availability_zones: Vec<String>,
-    single_nat_gateway: bool,
     allowed_ingress_cidrs: Option<Vec<String>>,
     allowed_prefix_list_ids: Vec<String>,
     instance_type: String,
@@ -268,6 +281,7 @@ struct Keys {
     db_app_username: String,
     db_password: Option<Output<String>>,
     backup_retention_days: i64,
+    backup_copy_region: String,
     backup_window: String,
     maintenance_window: String,
     skip_final_snapshot: bool,
@@ -288,7 +302,7 @@ fn read_keys(r: &mut Reader<'_>, config: &Config) -> Keys {
     let region = r.get_other_or("aws:region", "us-east-1".to_owned());
     let vpc_cidr = r.get_or("vpcCidr", "10.0.0.0/16".to_owned());
     let availability_zones: Vec<String> = r.get_or("availabilityZones", Vec::new());
-    let single_nat_gateway = r.get_or("singleNatGateway", false);
+    retired_nat_gateway_key(r);
     let allowed_ingress_cidrs: Option<Vec<String>> = r.require("allowedIngressCidrs");
     let allowed_prefix_list_ids: Vec<String> = r.get_or("allowedPrefixListIds", Vec::new());
     let instance_type = r.get_or("instanceType", "t3.medium".to_owned());
@@ -320,6 +334,7 @@ fn read_keys(r: &mut Reader<'_>, config: &Config) -> Keys {
     let db_app_username = r.get_or("dbAppUsername", "payments_app".to_owned());
     let db_password = r.get_secret::<String>("dbPassword");
     let backup_retention_days = r.get_or("backupRetentionDays", 7_i64);
+    let backup_copy_region = r.get_or("backupCopyRegion", "us-west-2".to_owned());
     let backup_window = r.get_or("backupWindow", "03:00-04:00".to_owned());
     let maintenance_window = r.get_or("maintenanceWindow", "sun:04:30-sun:05:30".to_owned());
     let skip_final_snapshot = r.get_or("skipFinalSnapshot", false);
@@ -337,7 +352,6 @@ fn read_keys(r: &mut Reader<'_>, config: &Config) -> Keys {
         region,
         vpc_cidr,
         availability_zones,
-        single_nat_gateway,
         allowed_ingress_cidrs,
         allowed_prefix_list_ids,
         instance_type,
@@ -362,6 +376,7 @@ fn read_keys(r: &mut Reader<'_>, config: &Config) -> Keys {
         db_app_username,
         db_password,
         backup_retention_days,
+        backup_copy_region,
         backup_window,
         maintenance_window,
         skip_final_snapshot,
@@ -425,6 +440,20 @@ fn check_migration(
 }
 
 /// Step 2: the values in their ranges and the checks across keys.
+/// `singleNatGateway` chose how many NAT gateways the stack had. It has none since the private
+/// tiers reach AWS through VPC endpoints, so a stack that still sets the key is told so.
+fn retired_nat_gateway_key(r: &mut Reader<'_>) {
+    if let Some(value) = r.get::<Value>("singleNatGateway") {
+        r.invalid(
+            "singleNatGateway",
+            Some(shown(&value)),
+            "no longer exists: the stack has no NAT gateways (the app and database tiers reach AWS \
+             through VPC endpoints and nothing else leaves the VPC)",
+            "remove it: `pulumi config rm singleNatGateway`",
+        );
+    }
+}
+
 fn check_values(r: &mut Reader<'_>, k: &Keys) {
     check_network(r, k);
     check_fleet_and_users(r, k);
@@ -519,6 +548,21 @@ fn check_versions_and_limits(r: &mut Reader<'_>, k: &Keys) {
             "e.g. `pulumi config set backupRetentionDays 14`",
         );
     }
+    if !is_region(&k.backup_copy_region) {
+        r.invalid(
+            "backupCopyRegion",
+            Some(k.backup_copy_region.clone()),
+            "is not an AWS region name",
+            "e.g. `pulumi config set backupCopyRegion us-west-2`",
+        );
+    } else if k.backup_copy_region == k.region {
+        r.invalid(
+            "backupCopyRegion",
+            Some(k.backup_copy_region.clone()),
+            "is the stack's own region, so the backup copies would share its fate (PCI DSS 12.10)",
+            "choose another region, e.g. `pulumi config set backupCopyRegion us-west-2`",
+        );
+    }
     if !ACCEPTED_TLS_POLICIES.contains(&k.tls_policy.as_str()) {
         r.invalid(
             "tlsPolicy",
@@ -596,14 +640,6 @@ fn certificate_source(
 
 /// Step 4: what production stacks may not relax.
 fn check_production(r: &mut Reader<'_>, k: &Keys, certificate: &CertificateSource) {
-    if k.single_nat_gateway {
-        r.invalid(
-            "singleNatGateway",
-            Some("true".to_owned()),
-            "is not allowed in production (one NAT gateway per AZ)",
-            "remove it from the production stack",
-        );
-    }
     if *certificate == CertificateSource::SelfSigned {
         r.invalid(
             "certificateArn",
@@ -663,7 +699,6 @@ fn assemble(
         region: k.region,
         vpc_cidr: k.vpc_cidr,
         availability_zones: k.availability_zones,
-        single_nat_gateway: k.single_nat_gateway,
         allowed_prefix_list_ids: k.allowed_prefix_list_ids,
         instance_type: k.instance_type,
         ami_id: k.ami_id,
@@ -684,6 +719,7 @@ fn assemble(
         db_app_username: k.db_app_username,
         db_password: k.db_password,
         backup_retention_days: k.backup_retention_days,
+        backup_copy_region: k.backup_copy_region,
         backup_window: k.backup_window,
         maintenance_window: k.maintenance_window,
         skip_final_snapshot: k.skip_final_snapshot,

@@ -25,6 +25,6 @@ pub mod tiers;
 pub use cli::{engine_mode, graph, graph_cmd, packages, preview};
 /// The tiers at their former paths (`payments_platform::network`, ...).
 pub use tiers::{
-    audit, certificate, compute, database, endpoints, iam, kms, loadbalancer, migration, network,
-    operations, posture, security, storage, threat,
+    audit, backup, certificate, compute, database, endpoints, iam, kms, loadbalancer, migration,
+    network, operations, posture, security, storage, threat,
 };

@@ -84,11 +84,21 @@ pub enum NameKind {
     TrailLogsRole,
     /// Role the AWS Config recorder assumes.
     ConfigRole,
+    /// AWS Backup vault of the database's recovery points (the data key).
+    BackupVault,
+    /// AWS Backup vault in the copy region (disaster recovery).
+    BackupCopyVault,
+    /// AWS Backup plan.
+    BackupPlan,
+    /// AWS Backup selection (the database).
+    BackupSelection,
+    /// Role AWS Backup assumes to back up and restore.
+    BackupRole,
 }
 
 impl NameKind {
     /// Every kind, for validation.
-    pub const ALL: [NameKind; 30] = [
+    pub const ALL: [NameKind; 35] = [
         Self::Alb,
         Self::AppTargetGroup,
         Self::OnPremTargetGroup,
@@ -119,6 +129,11 @@ impl NameKind {
         Self::AuditBucket,
         Self::TrailLogsRole,
         Self::ConfigRole,
+        Self::BackupVault,
+        Self::BackupCopyVault,
+        Self::BackupPlan,
+        Self::BackupSelection,
+        Self::BackupRole,
     ];
 
     /// The `<resource-type>` part of the name (`alb`, `role-app` ...).
@@ -160,6 +175,11 @@ impl NameKind {
             Self::AuditBucket => ("payments-audit", 63, LowerHyphen),
             Self::TrailLogsRole => ("role-cloudtrail-logs", 64, Permissive),
             Self::ConfigRole => ("role-config", 64, Permissive),
+            Self::BackupVault => ("backup-vault", 50, AlnumHyphen),
+            Self::BackupCopyVault => ("backup-vault-copy", 50, AlnumHyphen),
+            Self::BackupPlan => ("backup-plan", 50, AlnumHyphen),
+            Self::BackupSelection => ("backup-selection-db", 50, AlnumHyphen),
+            Self::BackupRole => ("role-backup", 64, Permissive),
         }
     }
 }

@@ -18,8 +18,8 @@ use crate::tiers::kms::{self, Account};
 use crate::tiers::migration::{Migration, connectivity, replication, traffic};
 use crate::tiers::network::{self, Tier};
 use crate::tiers::{
-    audit, certificate, compute, database, endpoints, iam, loadbalancer, operations, posture,
-    security, storage, threat,
+    audit, backup, certificate, compute, database, endpoints, iam, loadbalancer, operations,
+    posture, security, storage, threat,
 };
 
 fn text(answer: &serde_json::Map<String, Value>, key: &str, what: &str) -> Result<String, String> {
@@ -83,8 +83,10 @@ pub async fn build(ctx: Context, config: PlatformConfig) -> Result<PropertyMap, 
     let network = network::build(&scope, storage.logs.resource.output::<String>("arn")).await?;
     let migration = Migration::of(&scope.config);
     let vpn = migration.and_then(|migration| connectivity::build(&scope, &network, migration));
-    let endpoints = migration.map(|_| endpoints::build(&scope, &network));
+    let endpoints = endpoints::build(&scope, &network, &account);
     let groups = security::build(&scope, &network, migration);
+    endpoints::allow(&scope, &endpoints.component, &endpoints, &groups.app, "app");
+    endpoints::allow_s3(&scope, &endpoints.component, &endpoints, &groups.app, "app");
     let identity = iam::build(
         &scope,
         &account,
@@ -107,6 +109,7 @@ pub async fn build(ctx: Context, config: PlatformConfig) -> Result<PropertyMap, 
     traffic::records(&scope, traffic.as_ref(), &edge.alb, migration);
     let app = compute::build(&scope, &network, &groups, &identity, &keys, &edge).await?;
     let database = database::build(&scope, &network, &groups, &identity, &keys);
+    let backup = backup::build(&scope, &account, &keys, &database.instance);
     let replication = match migration.filter(|m| replication::exists(*m)) {
         Some(migration) => {
             let inputs = replication::Inputs {
@@ -116,7 +119,7 @@ pub async fn build(ctx: Context, config: PlatformConfig) -> Result<PropertyMap, 
                 account: &account,
                 database: &database.instance,
                 vpn: vpn.as_ref(),
-                endpoints: endpoints.as_ref(),
+                endpoints: &endpoints,
                 rds_replication_password: replication_password(&ctx, &scope.provider).await?,
             };
             replication::build(&scope, &inputs, migration)
@@ -140,6 +143,7 @@ pub async fn build(ctx: Context, config: PlatformConfig) -> Result<PropertyMap, 
             certificate_arn,
             app: &app,
             database: &database,
+            backup: &backup,
             replication: replication.as_ref(),
         },
     ))
@@ -154,6 +158,7 @@ struct Built<'a> {
     certificate_arn: Output<String>,
     app: &'a compute::AppTier,
     database: &'a database::Database,
+    backup: &'a backup::Backup,
     replication: Option<&'a replication::Replication>,
 }
 
@@ -167,6 +172,7 @@ fn exports(config: &PlatformConfig, built: &Built<'_>) -> PropertyMap {
         edge,
         app,
         database,
+        backup,
         replication,
         ..
     } = *built;
@@ -204,6 +210,11 @@ fn exports(config: &PlatformConfig, built: &Built<'_>) -> PropertyMap {
             .instance
             .output::<serde_json::Value>("masterUserSecrets")
             .into_secret(),
+    );
+    exports.insert("backupVaultName", backup.vault.output::<String>("name"));
+    exports.insert(
+        "backupCopyVaultArn",
+        backup.copy_vault.output::<String>("arn"),
     );
     exports.insert("migration", migration_summary(config, replication));
     exports.insert("dataKeyArn", keys.data.output::<String>("arn"));

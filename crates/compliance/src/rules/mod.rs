@@ -2,9 +2,11 @@
 //! (`shared/reference/pci-dss-controls.md`), in catalog order.
 
 pub(crate) mod account;
+pub(crate) mod backup;
 pub mod compute;
 pub mod database;
 pub mod edge;
+pub(crate) mod endpoints;
 pub(crate) mod network;
 pub mod project;
 pub(crate) mod storage;
@@ -573,5 +575,40 @@ pub static RULES: &[Rule] = &[
                  standard; waived with evidence when the organization's delegated administrator \
                  provides it.",
         check: account::securityhub_pci_standard,
+    },
+    Rule {
+        id: "db-backup-cross-region",
+        title: "Database backups are copied to another region",
+        severity: Mandatory,
+        section: AccountControls,
+        anchor: "cdk-nag RDSInBackupPlan (stricter)",
+        checks: "Every RDS instance is selected (aws:backup/selection resources) in an AWS Backup \
+                 plan with a rule whose copy action leads to a vault in a region other than the \
+                 instance's (by the vault's provider or ARN). Not waivable by the organization: \
+                 the copies are of this stack's database.",
+        check: backup::db_backup_cross_region,
+    },
+    Rule {
+        id: "private-aws-endpoints",
+        title: "Instances reach AWS through VPC endpoints",
+        severity: Mandatory,
+        section: AccountControls,
+        anchor: "AWS PCI DSS on AWS guide (private connectivity), beyond",
+        checks: "Every VPC with Auto Scaling groups has an S3 gateway endpoint on the route tables \
+                 of the groups' subnets and an interface endpoint with private DNS for each of \
+                 ssm, ssmmessages, ec2messages, kms, logs, monitoring, secretsmanager and sts; \
+                 every endpoint of the VPC has an endpoint policy.",
+        check: endpoints::private_aws_endpoints,
+    },
+    Rule {
+        id: "app-egress-private",
+        title: "Instances send nothing to the internet",
+        severity: Mandatory,
+        section: AccountControls,
+        anchor: "PCI DSS 1.3.2, 1.4.4, beyond",
+        checks: "No egress rule (rule resources or inline) of the launch templates' security \
+                 groups lets traffic out to 0.0.0.0/0 or ::/0: AWS is reached through the \
+                 endpoints, everything else by name.",
+        check: endpoints::app_egress_private,
     },
 ];

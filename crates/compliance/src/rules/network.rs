@@ -467,7 +467,7 @@ pub(crate) fn no_ssh(view: &PlanView<'_>, out: &mut Out) {
 /// The security groups of a tier, and whether some attachment is unknown (then the set may be
 /// incomplete).
 #[derive(Default)]
-struct Groups {
+pub(crate) struct Groups {
     urns: BTreeSet<String>,
     unknown: bool,
 }
@@ -486,7 +486,8 @@ impl Groups {
         }
     }
 
-    fn of(view: &PlanView<'_>, types: &[&str], properties: &[&str]) -> Self {
+    /// The groups attached through any of `properties` of every resource of `types`.
+    pub(crate) fn of(view: &PlanView<'_>, types: &[&str], properties: &[&str]) -> Self {
         let mut groups = Self::default();
         for property in properties {
             groups.add(view, types, property);
@@ -494,8 +495,14 @@ impl Groups {
         groups
     }
 
-    fn contains(&self, urn: &str) -> bool {
+    /// Whether the group with `urn` is one of them.
+    pub(crate) fn contains(&self, urn: &str) -> bool {
         self.urns.contains(urn)
+    }
+
+    /// Whether some attachment is unknown (then the set may be incomplete).
+    pub(crate) fn incomplete(&self) -> bool {
+        self.unknown
     }
 }
 

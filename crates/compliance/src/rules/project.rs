@@ -7,8 +7,10 @@ use payments_aws::schema::{self, Package};
 use pulumi_runtime::plan::PlanResource;
 
 use crate::rule::Out;
+use crate::rules::backup::COPY_REGION_TYPES;
 use crate::tokens::{
-    ASG, BUCKET, DMS_INSTANCE, KMS_KEY, LAUNCH_TEMPLATE, LB_TYPES, LOG_GROUP, RDS_INSTANCE,
+    ASG, BACKUP_VAULT, BACKUP_VAULT_LOCK, BUCKET, DMS_INSTANCE, KMS_KEY, LAUNCH_TEMPLATE, LB_TYPES,
+    LOG_GROUP, RDS_INSTANCE,
 };
 use crate::view::{AWS_PROVIDER, Got, PlanView, ProviderRef, Refs, Val, input, physical_name};
 
@@ -514,6 +516,37 @@ pub(crate) fn destroyable(view: &PlanView<'_>, out: &mut Out) {
             ),
         }
     }
+    // A locked vault is reported once, through its lock.
+    let locked: Vec<&PlanResource> = view
+        .of_type(BACKUP_VAULT_LOCK)
+        .iter()
+        .flat_map(|lock| {
+            view.refs(lock, "backupVaultName", &[BACKUP_VAULT])
+                .resources()
+                .to_vec()
+        })
+        .collect();
+    for vault in view.of_type(BACKUP_VAULT) {
+        if locked.iter().any(|l| l.urn == vault.urn) {
+            continue;
+        }
+        match input(vault, "forceDestroy").bool() {
+            Got::Known(true) => {}
+            Got::Unknown => out.undecided(vault, "forceDestroy is unknown"),
+            _ => out.fail(
+                vault,
+                "cannot be deleted while it holds recovery points (forceDestroy is not true)",
+                "set forceDestroy: true outside production",
+            ),
+        }
+    }
+    for lock in view.of_type(BACKUP_VAULT_LOCK) {
+        out.fail(
+            lock,
+            "locks its vault: recovery points cannot be deleted before their retention ends, so the stack cannot be destroyed until then",
+            "lock vaults in production only",
+        );
+    }
     for key in view.of_type(KMS_KEY) {
         match input(key, "deletionWindowInDays").int() {
             Got::Known(days) if (7..=30).contains(&days) => {}
@@ -532,6 +565,20 @@ pub(crate) fn destroyable(view: &PlanView<'_>, out: &mut Out) {
     }
 }
 
+/// Whether every resource created through `provider` is of [`COPY_REGION_TYPES`] (and there is
+/// at least one): the provider of the backups' disaster-recovery region.
+fn is_backup_copy_provider(view: &PlanView<'_>, provider: &PlanResource) -> bool {
+    let mut users = view.custom().filter(|resource| {
+        matches!(view.provider_of(resource), ProviderRef::Registered(p) if p.urn == provider.urn)
+    });
+    let mut any = false;
+    let only_copies = users.all(|resource| {
+        any = true;
+        COPY_REGION_TYPES.contains(&resource.ty.as_str())
+    });
+    any && only_copies
+}
+
 /// region.
 pub(crate) fn region(view: &PlanView<'_>, out: &mut Out) {
     let expected = view.settings().region.as_str();
@@ -540,9 +587,13 @@ pub(crate) fn region(view: &PlanView<'_>, out: &mut Out) {
         let region = input(provider, "region");
         match region.str() {
             Got::Known(r) if r == expected => {}
+            Got::Known(_) if is_backup_copy_provider(view, provider) => {}
             Got::Known(_) => out.fail(
                 provider,
-                format!("deploys to region {}, not {expected}", region.shown()),
+                format!(
+                    "deploys to region {}, not {expected} (only the backups' copy vault and its key may live elsewhere)",
+                    region.shown()
+                ),
                 fix.clone(),
             ),
             Got::Absent => out.fail(
@@ -573,11 +624,15 @@ pub(crate) fn region(view: &PlanView<'_>, out: &mut Out) {
         }
         let own = input(resource, "region");
         match own.str() {
-            Got::Known(r) if r != expected => out.fail(
-                resource,
-                format!("overrides the region with {}", own.shown()),
-                format!("remove the region input (or set it to {expected})"),
-            ),
+            Got::Known(r)
+                if r != expected && !COPY_REGION_TYPES.contains(&resource.ty.as_str()) =>
+            {
+                out.fail(
+                    resource,
+                    format!("overrides the region with {}", own.shown()),
+                    format!("remove the region input (or set it to {expected})"),
+                )
+            }
             Got::Unknown => out.undecided(resource, "its region input is unknown"),
             _ => {}
         }

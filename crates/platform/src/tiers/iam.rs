@@ -105,7 +105,9 @@ pub fn app_policy(
     })
 }
 
-fn role(
+/// A role `service` assumes, named by `kind`, with the AWS managed policies `managed` (paths under
+/// `arn:aws:iam::aws:policy/`) attached; returns the role and the attachments.
+pub fn role(
     scope: &Scope,
     parent: &Resource,
     kind: NameKind,

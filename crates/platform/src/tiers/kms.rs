@@ -114,6 +114,11 @@ pub fn base_statements(account: &Account, administrators: &[String]) -> Vec<Valu
     ]
 }
 
+/// A key policy of the base statements only (a key no AWS service principal uses directly).
+pub fn base_statements_policy(account: &Account, administrators: &[String]) -> Value {
+    json!({"Version": "2012-10-17", "Statement": base_statements(account, administrators)})
+}
+
 /// The key policy of the data key.
 pub fn data_key_policy(account: &Account, region: &str, administrators: &[String]) -> Value {
     let mut statements = base_statements(account, administrators);
@@ -213,7 +218,9 @@ fn autoscaling_service_role(scope: &Scope, parent: &Resource) -> Option<Resource
 /// The service principal of Auto Scaling's service-linked role.
 pub const AUTOSCALING_SERVICE: &str = "autoscaling.amazonaws.com";
 
-fn key(
+/// A rotating symmetric key for `purpose` with `policy` and its alias, through `scope`'s provider
+/// (so in its region), after `after` if given.
+pub fn key(
     scope: &Scope,
     parent: &Resource,
     purpose: &str,

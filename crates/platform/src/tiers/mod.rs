@@ -1,8 +1,9 @@
 //! One component per tier of the platform, in the order `program` builds them: keys, storage,
-//! network, security groups, IAM, certificate, endpoints, load balancer, compute, database,
+//! network, endpoints, security groups, IAM, certificate, load balancer, compute, database, backup,
 //! migration, operations, and the account controls (audit trail, threat detection, posture).
 
 pub mod audit;
+pub mod backup;
 pub mod certificate;
 pub mod compute;
 pub mod database;

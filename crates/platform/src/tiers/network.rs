@@ -1,14 +1,15 @@
 //! The network tier (`payments:network:Network`): a VPC across two availability zones with a
-//! public, a private application and a private database subnet in each, an internet gateway, NAT
-//! gateways, one route table per tier and AZ, the default security group closed, and VPC flow logs
-//! of all traffic to the log bucket.
+//! public, a private application and a private database subnet in each, an internet gateway for
+//! the public subnets only (no NAT gateway: the private tiers reach AWS through VPC endpoints), one
+//! route table per tier and AZ, the default security group closed, and VPC flow logs of all
+//! traffic to the log bucket.
 
 use std::net::Ipv4Addr;
 
 use payments_aws::args::{invoke, register};
 use payments_aws::ec2::{
-    DefaultSecurityGroupArgs, EipArgs, FlowLogArgs, InternetGatewayArgs, NatGatewayArgs, RouteArgs,
-    RouteTableArgs, RouteTableAssociationArgs, SubnetArgs, VpcArgs,
+    DefaultSecurityGroupArgs, FlowLogArgs, InternetGatewayArgs, RouteArgs, RouteTableArgs,
+    RouteTableAssociationArgs, SubnetArgs, VpcArgs,
 };
 use payments_aws::index::GetAvailabilityZonesArgs;
 use pulumi_runtime::{Output, PropertyMap, Resource};
@@ -20,7 +21,7 @@ use crate::tags;
 /// The tiers of subnets.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Tier {
-    /// Internet-facing (ALB, NAT gateways).
+    /// Internet-facing (the ALB).
     Public,
     /// Application instances.
     App,
@@ -123,13 +124,7 @@ pub async fn build(scope: &Scope, flow_log_bucket_arn: Output<String>) -> Result
     let vpc = vpc(scope, &component, flow_log_bucket_arn);
     let igw = internet_gateway(scope, &component, &vpc);
     let subnets = subnets(scope, &component, &vpc, &zones)?;
-    let publics: Vec<Subnet> = subnets
-        .iter()
-        .filter(|s| s.tier == Tier::Public)
-        .cloned()
-        .collect();
-    let nats = nat_gateways(scope, &component, &publics, &igw);
-    routes(scope, &component, &subnets, &publics, &igw, &nats);
+    public_routes(scope, &component, &subnets, &igw);
     let mut outputs = PropertyMap::new();
     outputs.insert("vpcId", vpc.id());
     scope.ctx.register_outputs(&component, outputs);
@@ -266,66 +261,12 @@ fn subnets(
     Ok(subnets)
 }
 
-/// The NAT gateways (one per public subnet, or one in all with `singleNatGateway`) and their
-/// addresses.
-fn nat_gateways(
-    scope: &Scope,
-    parent: &Resource,
-    publics: &[Subnet],
-    igw: &Resource,
-) -> Vec<Resource> {
-    let config = &scope.config;
-    let opts = || scope.child_of(parent);
-    let naming = &config.naming;
-    let nat_count = if config.single_nat_gateway {
-        1
-    } else {
-        publics.len()
-    };
-    let mut nats = Vec::new();
-    for public in publics.iter().take(nat_count) {
-        let letter = public.zone.chars().last().unwrap_or('x');
-        let eip_name = naming.label(&format!("eip-nat-{letter}"));
-        let eip = register(
-            &scope.ctx,
-            &eip_name,
-            &EipArgs {
-                domain: set("vpc"),
-                tags: set(tags::named(config, &eip_name)),
-                ..Default::default()
-            },
-            opts(),
-        );
-        let nat_name = naming.label(&format!("nat-{letter}"));
-        nats.push(register(
-            &scope.ctx,
-            &nat_name,
-            &NatGatewayArgs {
-                allocation_id: set(eip.id()),
-                subnet_id: set(public.resource.id()),
-                tags: set(tags::named(config, &nat_name)),
-                ..Default::default()
-            },
-            opts().with_depends_on([igw]),
-        ));
-    }
-    nats
-}
-
-/// The default routes: public subnets to the internet gateway, app subnets to a NAT gateway (the
-/// database subnets have none).
-fn routes(
-    scope: &Scope,
-    parent: &Resource,
-    subnets: &[Subnet],
-    publics: &[Subnet],
-    igw: &Resource,
-    nats: &[Resource],
-) {
-    let config = &scope.config;
-    let opts = || scope.child_of(parent);
-    let naming = &config.naming;
-    for public in publics {
+/// The default routes of the public subnets, to the internet gateway. The app and database
+/// subnets have none: they reach AWS through the VPC endpoints (`crate::tiers::endpoints`) and the
+/// data center through the VPN, and nothing else.
+fn public_routes(scope: &Scope, parent: &Resource, subnets: &[Subnet], igw: &Resource) {
+    let naming = &scope.config.naming;
+    for public in subnets.iter().filter(|s| s.tier == Tier::Public) {
         let letter = public.zone.chars().last().unwrap_or('x');
         register(
             &scope.ctx,
@@ -336,25 +277,7 @@ fn routes(
                 gateway_id: set(igw.id()),
                 ..Default::default()
             },
-            opts(),
-        );
-    }
-    let apps = subnets.iter().filter(|s| s.tier == Tier::App);
-    for (index, app) in apps.enumerate() {
-        let letter = app.zone.chars().last().unwrap_or('x');
-        let Some(nat) = nats.get(index).or(nats.last()) else {
-            break;
-        };
-        register(
-            &scope.ctx,
-            &naming.label(&format!("route-app-{letter}-nat")),
-            &RouteArgs {
-                route_table_id: set(app.route_table.id()),
-                destination_cidr_block: set("0.0.0.0/0"),
-                nat_gateway_id: set(nat.id()),
-                ..Default::default()
-            },
-            opts(),
+            scope.child_of(parent),
         );
     }
 }

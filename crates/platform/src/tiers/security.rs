@@ -1,8 +1,8 @@
 //! Security groups (`payments:security:SecurityGroups`): a chain of least privilege.
 //! - ALB: 443 (and 80, which only redirects) from `allowedIngressCidrs` and prefix lists; egress
 //!   only to the app port of the app group.
-//! - App: the app port from the ALB group only; egress 443 (AWS APIs through NAT) and 3306 to the
-//!   database group.
+//! - App: the app port from the ALB group only; egress 3306 to the database group, and 443 only to
+//!   the VPC endpoints (added by `crate::tiers::endpoints`): no egress to the internet at all.
 //! - Database: 3306 from the app group only; no egress.
 //!
 //! No SSH or RDP anywhere: operators use SSM Session Manager. No rule admits 0.0.0.0/0 or ::/0
@@ -38,8 +38,8 @@ pub struct SecurityGroups {
 pub enum Peer {
     /// An IPv4 CIDR.
     Cidr(String),
-    /// A managed prefix list.
-    PrefixList(String),
+    /// A managed prefix list (configured, or the S3 gateway endpoint's).
+    PrefixList(Output<String>),
     /// Another security group.
     Group(Output<String>),
 }
@@ -56,7 +56,13 @@ pub struct Rule<'a> {
     pub peer: Peer,
 }
 
-fn peer_fields(peer: Peer) -> (Option<String>, Option<String>, Option<Output<String>>) {
+fn peer_fields(
+    peer: Peer,
+) -> (
+    Option<String>,
+    Option<Output<String>>,
+    Option<Output<String>>,
+) {
     match peer {
         Peer::Cidr(cidr) => (Some(cidr), None, None),
         Peer::PrefixList(id) => (None, Some(id), None),
@@ -178,7 +184,7 @@ fn alb_ingress(scope: &Scope, component: &Resource, alb: &Resource) {
             config
                 .allowed_prefix_list_ids
                 .iter()
-                .map(|id| (id.clone(), Peer::PrefixList(id.clone()))),
+                .map(|id| (id.clone(), Peer::PrefixList(Output::known(id.clone())))),
         );
     for (label, peer) in sources {
         for (port, what) in [(443, "https"), (80, "http-redirect")] {
@@ -201,7 +207,7 @@ fn alb_ingress(scope: &Scope, component: &Resource, alb: &Resource) {
     }
 }
 
-/// The chain ALB -> app -> database, each hop admitted on both sides, and the app's HTTPS out.
+/// The chain ALB -> app -> database, each hop admitted on both sides.
 fn tier_rules(scope: &Scope, component: &Resource, groups: &Groups<'_>) {
     let config = &scope.config;
     let Groups { alb, app, db } = *groups;
@@ -225,17 +231,6 @@ fn tier_rules(scope: &Scope, component: &Resource, groups: &Groups<'_>) {
             description: "App port from the ALB only",
             port: config.app_port,
             peer: Peer::Group(alb.id()),
-        },
-    );
-    egress(
-        scope,
-        component,
-        app,
-        Rule {
-            name: "app-https",
-            description: "HTTPS to AWS APIs and package repositories through NAT",
-            port: 443,
-            peer: Peer::Cidr("0.0.0.0/0".to_owned()),
         },
     );
     egress(

@@ -209,7 +209,7 @@ pub struct Inputs<'a> {
     /// The VPN, whose routes the tasks wait for.
     pub vpn: Option<&'a Vpn>,
     /// The interface endpoints (Secrets Manager), which DMS reaches on 443.
-    pub endpoints: Option<&'a Endpoints>,
+    pub endpoints: &'a Endpoints,
     /// The generated password of the RDS replication user (a secret).
     pub rds_replication_password: Output<String>,
 }
@@ -498,11 +498,13 @@ fn network_access(
             peer: Peer::Group(dms_group.id()),
         },
     ));
-    if let Some(endpoints) = inputs.endpoints {
-        rules.extend(endpoints::allow(
-            scope, parent, endpoints, &dms_group, "dms",
-        ));
-    }
+    rules.extend(endpoints::allow(
+        scope,
+        parent,
+        inputs.endpoints,
+        &dms_group,
+        "dms",
+    ));
     (dms_group, rules)
 }
 
