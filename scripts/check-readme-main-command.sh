@@ -13,7 +13,7 @@ fi
 echo "running: $command"
 output=$(bash -c "$command")
 for expected in "pulumi:pulumi:Stack payments-platform-dev" "├─ payments:network:Network network" \
-                "Resources: " "Policy (PCI DSS pack): 53 rules" "0 mandatory"; do
+                "Resources: " "Policy (PCI DSS pack): 56 rules" "0 mandatory"; do
   if ! grep -qF -- "$expected" <<<"$output"; then
     echo "README main command: expected \"$expected\" in its output:" >&2
     echo "$output" >&2

@@ -66,7 +66,7 @@ fn json_carries_counts_rules_and_findings() {
     assert_eq!(value["counts"]["mandatory"], 2);
     assert_eq!(value["counts"]["advisory"], 1);
     assert_eq!(value["counts"]["waived"], 1);
-    assert_eq!(value["rules"].as_array().map(Vec::len), Some(53));
+    assert_eq!(value["rules"].as_array().map(Vec::len), Some(56));
     assert_eq!(value["violations"][0]["rule"], "sg-no-world-ingress");
     assert_eq!(value["violations"][0]["severity"], "mandatory");
     assert!(value["violations"][0]["fix"].is_string());

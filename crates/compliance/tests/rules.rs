@@ -75,6 +75,9 @@ const CATALOG: &[&str] = &[
     // continuous compliance row
     "config-recorder-on",
     "securityhub-pci-standard",
+    "db-backup-cross-region",
+    "private-aws-endpoints",
+    "app-egress-private",
 ];
 
 /// A non-compliant case: the rule, the resource a finding must name, and the mutation.
@@ -1118,6 +1121,113 @@ const CASES: &[Case] = &[
         what: "no detector",
         mutate: |p| {
             remove_resource(p, "guardduty");
+        },
+    },
+    Case {
+        rule: "db-backup-cross-region",
+        resource: "db",
+        what: "no backup selection",
+        mutate: |p| remove_resource(p, "backup-selection"),
+    },
+    Case {
+        rule: "db-backup-cross-region",
+        resource: "db",
+        what: "plan without a copy action",
+        mutate: |p| set(p, "backup-plan", "rules.0.copyActions", json!([])),
+    },
+    Case {
+        rule: "db-backup-cross-region",
+        resource: "db",
+        what: "copy to a vault in the same region",
+        mutate: |p| {
+            set(
+                p,
+                "backup-plan",
+                "rules.0.copyActions.0.destinationVaultArn",
+                json!("arn:aws:backup:us-east-1:123456789012:backup-vault:same-region"),
+            )
+        },
+    },
+    Case {
+        rule: "private-aws-endpoints",
+        resource: "vpc",
+        what: "no S3 gateway endpoint",
+        mutate: |p| remove_resource(p, "vpce-s3"),
+    },
+    Case {
+        rule: "private-aws-endpoints",
+        resource: "vpc",
+        what: "S3 gateway endpoint off the app route tables",
+        mutate: |p| point_many(p, "vpce-s3", "routeTableIds", &["rt-db-a", "rt-db-b"]),
+    },
+    Case {
+        rule: "private-aws-endpoints",
+        resource: "vpc",
+        what: "no ssmmessages endpoint (Session Manager)",
+        mutate: |p| remove_resource(p, "vpce-ssmmessages"),
+    },
+    Case {
+        rule: "private-aws-endpoints",
+        resource: "vpce-logs",
+        what: "interface endpoint without private DNS",
+        mutate: |p| set(p, "vpce-logs", "privateDnsEnabled", json!(false)),
+    },
+    Case {
+        rule: "private-aws-endpoints",
+        resource: "vpce-kms",
+        what: "endpoint without a policy",
+        mutate: |p| remove(p, "vpce-kms", "policy"),
+    },
+    Case {
+        rule: "app-egress-private",
+        resource: "app-out-world",
+        what: "app egress 443 to 0.0.0.0/0",
+        mutate: |p| {
+            duplicate(p, "app-out-s3", "app-out-world");
+            remove(p, "app-out-world", "prefixListId");
+            set(p, "app-out-world", "cidrIpv4", json!("0.0.0.0/0"));
+        },
+    },
+    Case {
+        rule: "app-egress-private",
+        resource: "sg-app",
+        what: "inline egress to ::/0",
+        mutate: |p| {
+            set(
+                p,
+                "sg-app",
+                "egress",
+                json!([{"protocol": "-1", "fromPort": 0, "toPort": 0, "ipv6CidrBlocks": ["::/0"]}]),
+            )
+        },
+    },
+    Case {
+        rule: "region",
+        resource: "aws-backup-copy-dev-a1b2",
+        what: "the copy region's provider also carries a bucket",
+        mutate: |p| {
+            let copy = res(p, "backup-vault-copy").provider.clone();
+            res(p, "bucket-static").provider = copy;
+        },
+    },
+    Case {
+        rule: "destroyable",
+        resource: "backup-vault",
+        what: "backup vault without forceDestroy",
+        mutate: |p| set(p, "backup-vault", "forceDestroy", json!(false)),
+    },
+    Case {
+        rule: "destroyable",
+        resource: "backup-vault-lock",
+        what: "vault lock outside production",
+        mutate: |p| {
+            let lock = duplicate(p, "backup-vault", "backup-vault-lock");
+            lock.ty = "aws:backup/vaultLockConfiguration:VaultLockConfiguration".to_owned();
+            lock.inputs = serde_json::from_value(json!({
+                "backupVaultName": "backup-vault-dev-a1b2", "changeableForDays": 3,
+                "minRetentionDays": 7, "maxRetentionDays": 365}))
+            .unwrap_or_default();
+            lock.property_dependencies.clear();
         },
     },
 ];

@@ -22,9 +22,16 @@ pub const DETECTOR_FEATURES: [&str; 3] = [
     "RDS_LOGIN_EVENTS",
 ];
 
-/// The account the stack deploys into: its first aws provider.
+/// The account the stack deploys into: its first aws provider in the stack's region (else its
+/// first aws provider).
 fn account<'p>(view: &PlanView<'p>) -> Option<&'p PlanResource> {
-    view.of_type(AWS_PROVIDER).first().copied()
+    let providers = view.of_type(AWS_PROVIDER);
+    let home = view.settings().region.as_str();
+    providers
+        .iter()
+        .find(|p| input(p, "region").str() == Got::Known(home))
+        .or(providers.first())
+        .copied()
 }
 
 /// The trails to check, or `None` when the rule is done: waived with the organization's

@@ -104,11 +104,9 @@ fn is_endpoint_of(endpoint: &PlanResource, service: &str, kind: &str) -> Got<boo
 /// private-aws-endpoints.
 pub(crate) fn private_aws_endpoints(view: &PlanView<'_>, out: &mut Out) {
     for (vpc, tables) in instance_vpcs(view, out) {
+        // An endpoint whose VPC is unknown may be the missing one.
         let (endpoints, unknown) = endpoints_of(view, vpc);
-        if unknown {
-            out.undecided(vpc, "an endpoint's VPC is unknown");
-        }
-        check_s3_gateway(view, out, vpc, &endpoints, &tables);
+        check_s3_gateway(view, out, (vpc, unknown), &endpoints, &tables);
         for service in INSTANCE_SERVICES {
             let answers: Vec<Got<bool>> = endpoints
                 .iter()
@@ -121,7 +119,7 @@ pub(crate) fn private_aws_endpoints(view: &PlanView<'_>, out: &mut Out) {
                 .map(|(endpoint, _)| endpoint)
                 .collect();
             if interface.is_empty() {
-                if answers.contains(&Got::Unknown) {
+                if unknown || answers.contains(&Got::Unknown) {
                     out.undecided(
                         vpc,
                         format!("whether an endpoint serves {service} is unknown"),
@@ -163,7 +161,7 @@ pub(crate) fn private_aws_endpoints(view: &PlanView<'_>, out: &mut Out) {
 fn check_s3_gateway(
     view: &PlanView<'_>,
     out: &mut Out,
-    vpc: &PlanResource,
+    (vpc, vpc_unknown): (&PlanResource, bool),
     endpoints: &[&PlanResource],
     tables: &[&PlanResource],
 ) {
@@ -172,6 +170,10 @@ fn check_s3_gateway(
         .copied()
         .filter(|e| is_endpoint_of(e, "s3", "Gateway") != Got::Known(false))
         .collect();
+    if gateways.is_empty() && vpc_unknown {
+        out.undecided(vpc, "whether an endpoint with an unknown VPC is its S3 gateway is unknown");
+        return;
+    }
     if gateways.is_empty() {
         out.fail(
             vpc,

@@ -472,7 +472,8 @@ pub static RULES: &[Rule] = &[
         section: Project,
         anchor: "project",
         checks: "No protect or retainOnDelete; RDS, load balancer and log group deletion \
-                 protection off; buckets forceDestroy; KMS keys set deletionWindowInDays (7-30).",
+                 protection off; buckets and backup vaults forceDestroy; no backup vault lock; KMS \
+                 keys set deletionWindowInDays (7-30).",
         check: project::destroyable,
     },
     Rule {
@@ -482,8 +483,9 @@ pub static RULES: &[Rule] = &[
         section: Project,
         anchor: "project",
         checks: "Every aws provider sets region to the configured one (us-east-1 by default), \
-                 every AWS resource uses an explicit provider of the plan, and none overrides the \
-                 region.",
+                 except one that creates only backup copy vaults, their locks, keys and aliases \
+                 (the disaster-recovery region); every AWS resource uses an explicit provider of \
+                 the plan, and none but those overrides the region.",
         check: project::region,
     },
     Rule {

@@ -59,21 +59,33 @@ impl Builder {
             false,
             Map::new(),
         );
+        builder.provider_ref = builder.provider(PROVIDER, REGION);
+        builder
+    }
+
+    /// Registers an aws provider for `region` with the stack's default tags; returns its
+    /// reference (`urn::id`).
+    pub fn provider(&mut self, name: &str, region: &str) -> String {
         let tags = json!({"tags": {
             "CostCenter": "cc-payments-1001", "Environment": "dev", "ManagedBy": "pulumi",
             "MigrationPhase": "prepare", "Project": PROJECT}});
         let mut inputs = Map::new();
         inputs.insert("defaultTags".into(), json!(tags.to_string()));
-        inputs.insert("region".into(), json!(REGION));
-        let stack = builder.stack_urn.clone();
-        let provider_urn = builder.push(&stack, "", "pulumi:providers:aws", PROVIDER, true, inputs);
-        let provider_id = if dry_run {
+        inputs.insert("region".into(), json!(region));
+        let stack = self.stack_urn.clone();
+        let provider_urn = self.push(&stack, "", "pulumi:providers:aws", name, true, inputs);
+        let provider_id = if self.dry_run {
             wire::UNKNOWN.to_owned()
         } else {
             format!("{:016x}", fnv(&provider_urn))
         };
-        builder.provider_ref = format!("{provider_urn}::{provider_id}");
-        builder
+        format!("{provider_urn}::{provider_id}")
+    }
+
+    /// Makes `provider` (a reference from [`Builder::provider`]) the one later resources use;
+    /// returns the previous one.
+    pub fn use_provider(&mut self, provider: String) -> String {
+        std::mem::replace(&mut self.provider_ref, provider)
     }
 
     fn push(
@@ -180,11 +192,29 @@ impl Builder {
                 let physical = r.inputs.get("name").and_then(Value::as_str).unwrap_or(name);
                 format!("arn:aws:logs:{REGION}:{ACCOUNT}:log-group:{physical}")
             }
+            "aws:backup/vault:Vault" => {
+                let physical = r.inputs.get("name").and_then(Value::as_str).unwrap_or(name);
+                let region = self.region_of(r);
+                format!("arn:aws:backup:{region}:{ACCOUNT}:backup-vault:{physical}")
+            }
             _ => {
                 let physical = r.inputs.get("name").and_then(Value::as_str).unwrap_or(name);
                 format!("arn:aws:{service}:{REGION}:{ACCOUNT}:{physical}/{id}")
             }
         }
+    }
+
+    /// The region of the provider `r` is created through.
+    fn region_of(&self, r: &PlanResource) -> String {
+        let urn = r.provider.rsplit_once("::").map_or("", |(urn, _)| urn);
+        self.plan
+            .resources
+            .iter()
+            .find(|p| p.urn == urn)
+            .and_then(|p| p.inputs.get("region"))
+            .and_then(Value::as_str)
+            .unwrap_or(REGION)
+            .to_owned()
     }
 
     /// Replaces `{{id:NAME}}` and `{{arn:NAME}}` markers in `value`; collects the URNs.
@@ -558,12 +588,72 @@ pub fn fixture_with(dry_run: bool) -> Plan {
     );
     b.add(
         &sgs,
-        egress,
-        "app-out-https",
+        "aws:ec2/securityGroup:SecurityGroup",
+        "sg-endpoints",
         json!({
-        "securityGroupId": "{{id:sg-app}}", "cidrIpv4": "0.0.0.0/0", "ipProtocol": "tcp",
-        "fromPort": 443, "toPort": 443}),
+        "name": "secgroup-endpoints-dev-a1b2", "description": "interface endpoints",
+        "vpcId": "{{id:vpc}}", "tags": name_tag("secgroup-endpoints")}),
     );
+    b.add(
+        &sgs,
+        egress,
+        "app-out-endpoints",
+        json!({
+        "securityGroupId": "{{id:sg-app}}", "referencedSecurityGroupId": "{{id:sg-endpoints}}",
+        "ipProtocol": "tcp", "fromPort": 443, "toPort": 443}),
+    );
+    b.add(
+        &sgs,
+        ingress,
+        "endpoints-in-app",
+        json!({
+        "securityGroupId": "{{id:sg-endpoints}}", "referencedSecurityGroupId": "{{id:sg-app}}",
+        "ipProtocol": "tcp", "fromPort": 443, "toPort": 443}),
+    );
+    b.add(
+        &sgs,
+        egress,
+        "app-out-s3",
+        json!({
+        "securityGroupId": "{{id:sg-app}}", "prefixListId": "pl-63a5400a",
+        "ipProtocol": "tcp", "fromPort": 443, "toPort": 443}),
+    );
+    let endpoint_policy = json!({"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Principal": "*", "Action": "*", "Resource": "*",
+        "Condition": {"StringEquals": {"aws:PrincipalAccount": ACCOUNT}}}]})
+    .to_string();
+    b.add(
+        &network,
+        "aws:ec2/vpcEndpoint:VpcEndpoint",
+        "vpce-s3",
+        json!({
+        "vpcId": "{{id:vpc}}", "serviceName": "com.amazonaws.us-east-1.s3",
+        "vpcEndpointType": "Gateway", "policy": endpoint_policy,
+        "routeTableIds": ["{{id:rt-app-a}}", "{{id:rt-app-b}}", "{{id:rt-db-a}}", "{{id:rt-db-b}}"],
+        "tags": name_tag("vpce-s3")}),
+    );
+    for service in [
+        "ssm",
+        "ssmmessages",
+        "ec2messages",
+        "kms",
+        "logs",
+        "monitoring",
+        "secretsmanager",
+        "sts",
+    ] {
+        b.add(
+            &network,
+            "aws:ec2/vpcEndpoint:VpcEndpoint",
+            &format!("vpce-{service}"),
+            json!({
+            "vpcId": "{{id:vpc}}", "serviceName": format!("com.amazonaws.us-east-1.{service}"),
+            "vpcEndpointType": "Interface", "privateDnsEnabled": true, "policy": endpoint_policy,
+            "subnetIds": ["{{id:subnet-app-a}}", "{{id:subnet-app-b}}"],
+            "securityGroupIds": ["{{id:sg-endpoints}}"],
+            "tags": name_tag(&format!("vpce-{service}"))}),
+        );
+    }
     b.add(
         &sgs,
         egress,
@@ -886,6 +976,50 @@ pub fn fixture_with(dry_run: bool) -> Plan {
         "aws:securityhub/standardsSubscription:StandardsSubscription",
         "securityhub-pci-dss",
         json!({"standardsArn": "arn:aws:securityhub:us-east-1::standards/pci-dss/v/4.0.1"}),
+    );
+
+    // Backups: a vault here, a copy vault and its key in the copy region, the plan, the selection
+    let backup = b.component("payments:data:Backup", "backup");
+    b.add(
+        &backup,
+        "aws:backup/vault:Vault",
+        "backup-vault",
+        json!({"name": "backup-vault-dev-a1b2", "kmsKeyArn": "{{arn:key-data}}",
+               "forceDestroy": true, "tags": name_tag("backup-vault")}),
+    );
+    let copy_region = b.provider("aws-backup-copy-dev-a1b2", "us-west-2");
+    let home = b.use_provider(copy_region);
+    b.add(
+        &backup,
+        "aws:kms/key:Key",
+        "key-backup-copy",
+        json!({"description": "backup copies", "enableKeyRotation": true,
+               "deletionWindowInDays": 7, "tags": name_tag("kms-backup-copy")}),
+    );
+    b.add(
+        &backup,
+        "aws:backup/vault:Vault",
+        "backup-vault-copy",
+        json!({"name": "backup-vault-copy-dev-a1b2", "kmsKeyArn": "{{arn:key-backup-copy}}",
+               "forceDestroy": true, "tags": name_tag("backup-vault-copy")}),
+    );
+    b.use_provider(home);
+    b.add(
+        &backup,
+        "aws:backup/plan:Plan",
+        "backup-plan",
+        json!({"name": "backup-plan-dev-a1b2", "tags": name_tag("backup-plan"), "rules": [{
+            "ruleName": "daily-database", "targetVaultName": "{{id:backup-vault}}",
+            "schedule": "cron(0 6 ? * * *)", "lifecycle": {"deleteAfter": 7},
+            "copyActions": [{"destinationVaultArn": "{{arn:backup-vault-copy}}",
+                             "lifecycle": {"deleteAfter": 7}}]}]}),
+    );
+    b.add(
+        &backup,
+        "aws:backup/selection:Selection",
+        "backup-selection",
+        json!({"name": "backup-selection-db-dev-a1b2", "planId": "{{id:backup-plan}}",
+               "iamRoleArn": "{{arn:role-trail-logs}}", "resources": ["{{arn:db}}"]}),
     );
 
     b.finish()
