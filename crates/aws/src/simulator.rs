@@ -72,10 +72,10 @@ fn service(ty: &str) -> &str {
         .unwrap_or("aws")
 }
 
-/// An ARN in the shape AWS gives resources of type `ty`.
-fn arn(ty: &str, physical: &str, id: &str) -> String {
+/// An ARN in the shape AWS gives resources of type `ty` in `region`.
+fn arn(ty: &str, physical: &str, id: &str, region: &str) -> String {
     let regional =
-        |service: &str, rest: String| format!("arn:aws:{service}:{REGION}:{ACCOUNT_ID}:{rest}");
+        |service: &str, rest: String| format!("arn:aws:{service}:{region}:{ACCOUNT_ID}:{rest}");
     match ty {
         "aws:kms/key:Key" => regional("kms", format!("key/{id}")),
         "aws:s3/bucket:Bucket" => format!("arn:aws:s3:::{physical}"),
@@ -100,6 +100,7 @@ fn arn(ty: &str, physical: &str, id: &str) -> String {
         "aws:cloudtrail/trail:Trail" => regional("cloudtrail", format!("trail/{physical}")),
         "aws:cloudwatch/eventRule:EventRule" => regional("events", format!("rule/{physical}")),
         "aws:guardduty/detector:Detector" => regional("guardduty", format!("detector/{id}")),
+        "aws:backup/vault:Vault" => regional("backup", format!("backup-vault:{physical}")),
         _ => regional(service(ty), format!("{physical}/{id}")),
     }
 }
@@ -118,7 +119,12 @@ impl Simulator for AwsSimulator {
         name: &str,
         id: &str,
         inputs: &Map<String, Value>,
+        provider: &Map<String, Value>,
     ) -> Map<String, Value> {
+        // pulumi-aws 7: a resource's own `region`, else its provider's.
+        let region = input_str(inputs, "region")
+            .or_else(|| input_str(provider, "region"))
+            .unwrap_or(REGION);
         let physical = input_str(inputs, "name")
             .or_else(|| input_str(inputs, "bucket"))
             .or_else(|| input_str(inputs, "identifier"))
@@ -126,31 +132,38 @@ impl Simulator for AwsSimulator {
             .to_owned();
         let mut out = Map::new();
         if ty.starts_with("aws:") {
-            out.insert("arn".to_owned(), json!(arn(ty, &physical, id)));
+            out.insert("arn".to_owned(), json!(arn(ty, &physical, id, region)));
         }
         let extra = match ty {
             "aws:ec2/vpc:Vpc" => json!({"defaultSecurityGroupId": format!("sg-default-{id}"),
                                         "defaultRouteTableId": format!("rtb-default-{id}"),
                                         "mainRouteTableId": format!("rtb-main-{id}")}),
             "aws:lb/loadBalancer:LoadBalancer" => json!({
-                "dnsName": format!("{physical}-1234567890.{REGION}.elb.amazonaws.com"),
+                "dnsName": format!("{physical}-1234567890.{region}.elb.amazonaws.com"),
                 "zoneId": "Z35SXDOTRQ7X7K",
                 "arnSuffix": format!("app/{physical}/{id}")}),
             "aws:lb/targetGroup:TargetGroup" => {
                 json!({"arnSuffix": format!("targetgroup/{physical}/{id}")})
             }
             "aws:rds/instance:Instance" => json!({
-                "address": format!("{physical}.c0ffee123456.{REGION}.rds.amazonaws.com"),
-                "endpoint": format!("{physical}.c0ffee123456.{REGION}.rds.amazonaws.com:3306"),
+                "address": format!("{physical}.c0ffee123456.{region}.rds.amazonaws.com"),
+                "endpoint": format!("{physical}.c0ffee123456.{region}.rds.amazonaws.com:3306"),
                 "port": 3306,
                 "resourceId": format!("db-{id}"),
-                "masterUserSecrets": [{"secretArn": format!("arn:aws:secretsmanager:{REGION}:{ACCOUNT_ID}:secret:rds!{id}"),
+                "masterUserSecrets": [{"secretArn": format!("arn:aws:secretsmanager:{region}:{ACCOUNT_ID}:secret:rds!{id}"),
                                        "secretStatus": "active"}]}),
             "aws:s3/bucket:Bucket" => json!({
                 "bucket": physical,
                 "bucketDomainName": format!("{physical}.s3.amazonaws.com"),
-                "bucketRegionalDomainName": format!("{physical}.s3.{REGION}.amazonaws.com")}),
+                "bucketRegionalDomainName": format!("{physical}.s3.{region}.amazonaws.com")}),
             "aws:kms/key:Key" => json!({"keyId": id}),
+            "aws:ec2/vpcEndpoint:VpcEndpoint" => match input_str(inputs, "vpcEndpointType") {
+                Some("Interface") => json!({}),
+                _ => json!({"prefixListId": format!(
+                    "pl-{}",
+                    id.chars().filter(char::is_ascii_hexdigit).take(8).collect::<String>()
+                )}),
+            },
             "aws:iam/role:Role"
             | "aws:iam/instanceProfile:InstanceProfile"
             | "aws:iam/policy:Policy" => {
@@ -168,12 +181,12 @@ impl Simulator for AwsSimulator {
                     "resourceRecordValue": "_c0ffee.acm-validations.aws."}]})
             }
             "aws:dms/replicationInstance:ReplicationInstance" => json!({
-                "replicationInstanceArn": format!("arn:aws:dms:{REGION}:{ACCOUNT_ID}:rep:{id}"),
+                "replicationInstanceArn": format!("arn:aws:dms:{region}:{ACCOUNT_ID}:rep:{id}"),
                 "replicationInstancePrivateIps": ["10.0.64.10"]}),
             "aws:dms/endpoint:Endpoint" => json!({
-                "endpointArn": format!("arn:aws:dms:{REGION}:{ACCOUNT_ID}:endpoint:{id}")}),
+                "endpointArn": format!("arn:aws:dms:{region}:{ACCOUNT_ID}:endpoint:{id}")}),
             "aws:dms/replicationTask:ReplicationTask" => json!({
-                "replicationTaskArn": format!("arn:aws:dms:{REGION}:{ACCOUNT_ID}:task:{id}"),
+                "replicationTaskArn": format!("arn:aws:dms:{region}:{ACCOUNT_ID}:task:{id}"),
                 "status": "running"}),
             "aws:route53/healthCheck:HealthCheck" => json!({}),
             "aws:route53/record:Record" => json!({

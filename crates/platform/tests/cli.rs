@@ -158,7 +158,7 @@ fn a_wrong_type_names_key_value_and_fix() {
 fn a_wrong_type_says_what_is_expected_in_plain_words() {
     let yaml = common::dev_yaml_with(|y| {
         y.replace("asgDesiredCapacity: 2", "asgDesiredCapacity: two")
-            .replace("singleNatGateway: true", "singleNatGateway: yes please")
+            .replace("skipFinalSnapshot: true", "skipFinalSnapshot: yes please")
             .replace(
                 "  payments-platform:allowedIngressCidrs:\n    - 198.51.100.0/24\n    - 203.0.113.0/24\n",
                 "  payments-platform:allowedIngressCidrs: 198.51.100.0/24\n",
@@ -170,7 +170,7 @@ fn a_wrong_type_says_what_is_expected_in_plain_words() {
         &[],
         &[
             "`payments-platform:asgDesiredCapacity` = \"two\": must be a whole number",
-            "`payments-platform:singleNatGateway` = \"yes please\": must be true or false",
+            "`payments-platform:skipFinalSnapshot` = \"yes please\": must be true or false",
             "`payments-platform:allowedIngressCidrs` = \"198.51.100.0/24\": must be a list of text values",
             "`payments-platform:migration.bgpAsn` = \"private\": must be a whole number",
             "4 configuration error(s)",
@@ -179,6 +179,25 @@ fn a_wrong_type_says_what_is_expected_in_plain_words() {
     for rust_name in ["i64", "bool", "sequence", "invalid type"] {
         assert!(!stderr.contains(rust_name), "{rust_name} in:\n{stderr}");
     }
+}
+
+#[test]
+fn a_retired_key_says_why_it_is_gone_and_how_to_remove_it() {
+    let yaml = common::dev_yaml_with(|y| {
+        y.replace(
+            "  payments-platform:instanceType:",
+            "  payments-platform:singleNatGateway: true\n  payments-platform:instanceType:",
+        )
+    });
+    assert_config_error(
+        &yaml,
+        &[],
+        &[
+            "`payments-platform:singleNatGateway` = \"true\": no longer exists: the stack has no NAT gateways",
+            "pulumi config rm singleNatGateway",
+            "1 configuration error(s)",
+        ],
+    );
 }
 
 #[test]

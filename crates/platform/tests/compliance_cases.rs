@@ -58,6 +58,11 @@ const RECORDER_STATUS: &str = "aws:cfg/recorderStatus:RecorderStatus";
 const CHANNEL: &str = "aws:cfg/deliveryChannel:DeliveryChannel";
 const SECURITY_HUB: &str = "aws:securityhub/account:Account";
 const STANDARD: &str = "aws:securityhub/standardsSubscription:StandardsSubscription";
+const VPC_ENDPOINT: &str = "aws:ec2/vpcEndpoint:VpcEndpoint";
+const EGRESS: &str = "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule";
+const BACKUP_PLAN: &str = "aws:backup/plan:Plan";
+const BACKUP_SELECTION: &str = "aws:backup/selection:Selection";
+const BACKUP_VAULT: &str = "aws:backup/vault:Vault";
 
 // Logical names of the dev stack's resources the cases touch most.
 const PROVIDER_NAME: &str = "aws-dev-a1b2";
@@ -482,14 +487,19 @@ const CASES: &[Case] = &[
     ),
     case(
         "igw-route-public-only",
-        "route-app-a-nat-dev-a1b2",
+        "route-app-a-internet",
         "app default route to the IGW",
         |p| {
-            remove(p, ROUTE, "route-app-a-nat-dev-a1b2", "natGatewayId");
+            add_copy(
+                p,
+                ROUTE,
+                "route-public-a-internet-dev-a1b2",
+                "route-app-a-internet",
+            );
             copy_ref(
                 p,
-                (ROUTE, "route-public-a-internet-dev-a1b2", "gatewayId"),
-                (ROUTE, "route-app-a-nat-dev-a1b2", "gatewayId"),
+                (RTA, "rta-app-a-dev-a1b2", "routeTableId"),
+                (ROUTE, "route-app-a-internet", "routeTableId"),
             );
         },
     ),
@@ -548,11 +558,16 @@ const CASES: &[Case] = &[
         "subnet-app-b-dev-a1b2",
         "app subnet routes to the IGW",
         |p| {
-            remove(p, ROUTE, "route-app-b-nat-dev-a1b2", "natGatewayId");
+            add_copy(
+                p,
+                ROUTE,
+                "route-public-b-internet-dev-a1b2",
+                "route-app-b-internet",
+            );
             copy_ref(
                 p,
-                (ROUTE, "route-public-b-internet-dev-a1b2", "gatewayId"),
-                (ROUTE, "route-app-b-nat-dev-a1b2", "gatewayId"),
+                (RTA, "rta-app-b-dev-a1b2", "routeTableId"),
+                (ROUTE, "route-app-b-internet", "routeTableId"),
             );
         },
     ),
@@ -1563,7 +1578,7 @@ const CASES: &[Case] = &[
     // Project rules
     case(
         "tags-required",
-        "egress-app-https-dev-a1b2",
+        "egress-app-to-s3-dev-a1b2",
         "CostCenter dropped from the provider's default tags",
         default_tags_without_cost_center,
     ),
@@ -1980,6 +1995,80 @@ const CASES: &[Case] = &[
         PROVIDER_NAME,
         "Security Hub not enabled",
         |p| remove_resource(p, SECURITY_HUB, "securityhub-dev-a1b2"),
+    ),
+    case(
+        "db-backup-cross-region",
+        MYSQL,
+        "the database in no backup plan",
+        |p| remove_resource(p, BACKUP_SELECTION, "backup-selection-db-dev-a1b2"),
+    ),
+    case(
+        "db-backup-cross-region",
+        MYSQL,
+        "copies to the vault of the same region",
+        |p| {
+            set(
+                p,
+                BACKUP_PLAN,
+                "backup-plan-dev-a1b2",
+                "rules.0.copyActions.0.destinationVaultArn",
+                json!("arn:aws:backup:us-east-1:123456789012:backup-vault:backup-vault-dev-a1b2"),
+            )
+        },
+    ),
+    case(
+        "destroyable",
+        "backup-vault-dev-a1b2",
+        "backup vault without forceDestroy",
+        |p| set(p, BACKUP_VAULT, "backup-vault-dev-a1b2", "forceDestroy", json!(false)),
+    ),
+    case(
+        "private-aws-endpoints",
+        "vpc-dev-a1b2",
+        "no Session Manager endpoint",
+        |p| remove_resource(p, VPC_ENDPOINT, "vpce-ssmmessages-dev-a1b2"),
+    ),
+    case(
+        "private-aws-endpoints",
+        "vpc-dev-a1b2",
+        "no S3 gateway endpoint",
+        |p| remove_resource(p, VPC_ENDPOINT, "vpce-s3-dev-a1b2"),
+    ),
+    case(
+        "private-aws-endpoints",
+        "vpce-logs-dev-a1b2",
+        "CloudWatch Logs endpoint without private DNS",
+        |p| {
+            set(
+                p,
+                VPC_ENDPOINT,
+                "vpce-logs-dev-a1b2",
+                "privateDnsEnabled",
+                json!(false),
+            )
+        },
+    ),
+    case(
+        "private-aws-endpoints",
+        "vpce-sts-dev-a1b2",
+        "STS endpoint with the default (open) policy",
+        |p| remove(p, VPC_ENDPOINT, "vpce-sts-dev-a1b2", "policy"),
+    ),
+    case(
+        "app-egress-private",
+        "egress-app-https-world",
+        "app HTTPS to the whole internet",
+        |p| {
+            add_copy(p, EGRESS, "egress-app-to-s3-dev-a1b2", "egress-app-https-world");
+            remove(p, EGRESS, "egress-app-https-world", "prefixListId");
+            literal(
+                p,
+                EGRESS,
+                "egress-app-https-world",
+                "cidrIpv4",
+                json!("0.0.0.0/0"),
+            );
+        },
     ),
 ];
 

@@ -26,7 +26,7 @@ const KEYS: &[&str] = &[
     "certificateArn",
     "domainName",
     "hostedZoneId",
-    "singleNatGateway",
+    "backupCopyRegion",
     "appPort",
     "tlsPolicy",
     "healthCheckPath",

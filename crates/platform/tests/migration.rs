@@ -172,11 +172,13 @@ fn each_phase_has_exactly_its_resources_and_weights() {
 fn every_resource_is_tagged_with_the_current_phase() {
     for (phase, weight) in [("parallel", 5), ("cutover", 100)] {
         let p = plan(phase, weight);
-        let provider = of_type(&p, "pulumi:providers:aws")[0];
-        let tags: Value =
-            serde_json::from_str(provider.inputs["defaultTags"].as_str().expect("text"))
-                .expect("json");
-        assert_eq!(tags["tags"]["MigrationPhase"], phase);
+        // Both aws providers: the stack's and the backups' copy region's.
+        for provider in of_type(&p, "pulumi:providers:aws") {
+            let tags: Value =
+                serde_json::from_str(provider.inputs["defaultTags"].as_str().expect("text"))
+                    .expect("json");
+            assert_eq!(tags["tags"]["MigrationPhase"], phase);
+        }
         for resource in p
             .resources
             .iter()

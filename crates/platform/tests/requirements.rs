@@ -123,50 +123,20 @@ fn network_spans_two_zones_with_three_tiers_and_closed_defaults() {
 }
 
 #[test]
-fn private_tiers_route_through_nat_and_only_public_tables_reach_the_internet() {
-    let plan = dev_plan();
-    let igw = named(
-        &plan,
-        "aws:ec2/internetGateway:InternetGateway",
-        "igw-dev-a1b2",
-    );
-    for route in of_type(&plan, "aws:ec2/route:Route") {
-        let via_igw = deps(route, "gatewayId").contains(igw.urn.as_str());
-        assert_eq!(
-            via_igw,
-            route.name.starts_with("route-public-"),
-            "{}",
-            route.name
-        );
-        if route.name.starts_with("route-app-") {
-            assert!(
-                !deps(route, "natGatewayId").is_empty(),
-                "{} goes through NAT",
-                route.name
-            );
+fn only_the_public_tables_have_a_default_route_and_there_is_no_nat_gateway() {
+    let prod = outcome_of("prod", "Pulumi.prod.yaml", PlanMode::Preview).plan;
+    for plan in [dev_plan(), prod] {
+        let igw = of_type(&plan, "aws:ec2/internetGateway:InternetGateway")[0];
+        for route in of_type(&plan, "aws:ec2/route:Route") {
+            if at(route, "destinationCidrBlock") == "0.0.0.0/0" {
+                assert!(route.name.starts_with("route-public-"), "{}", route.name);
+                assert!(deps(route, "gatewayId").contains(igw.urn.as_str()));
+            }
+        }
+        for ty in ["aws:ec2/natGateway:NatGateway", "aws:ec2/eip:Eip"] {
+            assert!(of_type(&plan, ty).is_empty(), "{ty} in {}", plan.stack);
         }
     }
-    assert!(
-        !of_type(&plan, "aws:ec2/route:Route")
-            .iter()
-            .any(|r| r.name.contains("-db-")),
-        "db tier has no default route"
-    );
-}
-
-#[test]
-fn nat_gateway_per_zone_unless_a_single_one_is_configured() {
-    assert_eq!(
-        of_type(&dev_plan(), "aws:ec2/natGateway:NatGateway").len(),
-        1,
-        "dev sets singleNatGateway"
-    );
-    let prod = outcome_of("prod", "Pulumi.prod.yaml", PlanMode::Preview).plan;
-    assert_eq!(
-        of_type(&prod, "aws:ec2/natGateway:NatGateway").len(),
-        2,
-        "one per AZ by default"
-    );
 }
 
 // 2. Load balancing ------------------------------------------------------------------------------
@@ -850,11 +820,13 @@ fn security_groups_form_a_least_privilege_chain() {
                 BTreeSet::from([source.as_str()])
             );
         } else if target.contains(endpoints.as_str()) {
-            // The interface endpoints (Secrets Manager): HTTPS from DMS only.
+            // The interface endpoints: HTTPS from the app tier and, during the migration, DMS.
             assert_eq!(port, 443);
-            assert_eq!(
-                deps(rule, "referencedSecurityGroupId"),
-                BTreeSet::from([dms.as_str()])
+            let source = deps(rule, "referencedSecurityGroupId");
+            assert!(
+                source == BTreeSet::from([app.as_str()]) || source == BTreeSet::from([dms.as_str()]),
+                "{}",
+                rule.name
             );
         } else {
             panic!("unexpected ingress rule {}", rule.name);
@@ -862,8 +834,8 @@ fn security_groups_form_a_least_privilege_chain() {
     }
     assert_eq!(
         rules.len(),
-        8,
-        "2 CIDRs x (443, 80) + app + db from app + db from DMS + endpoints from DMS"
+        9,
+        "2 CIDRs x (443, 80) + app + db from app + db from DMS + endpoints from app and DMS"
     );
     let egress = of_type(
         &plan,
@@ -874,6 +846,28 @@ fn security_groups_form_a_least_privilege_chain() {
             .iter()
             .any(|r| deps(r, "securityGroupId").contains(db.as_str())),
         "database has no egress"
+    );
+    // The app tier: out only to the endpoints, S3 (the gateway's prefix list) and the database.
+    let s3 = named(&plan, "aws:ec2/vpcEndpoint:VpcEndpoint", "vpce-s3-dev-a1b2");
+    let app_egress: BTreeMap<&str, (i64, BTreeSet<&str>)> = egress
+        .iter()
+        .filter(|r| deps(r, "securityGroupId").contains(app.as_str()))
+        .map(|r| {
+            let peer = deps(r, "referencedSecurityGroupId")
+                .union(&deps(r, "prefixListId"))
+                .copied()
+                .collect();
+            assert!(at(r, "cidrIpv4").is_null() && at(r, "cidrIpv6").is_null(), "{}", r.name);
+            (r.name.as_str(), (at(r, "fromPort").as_i64().unwrap_or(0), peer))
+        })
+        .collect();
+    assert_eq!(
+        app_egress,
+        BTreeMap::from([
+            ("egress-app-to-db-dev-a1b2", (3306, BTreeSet::from([db.as_str()]))),
+            ("egress-app-to-endpoints-dev-a1b2", (443, BTreeSet::from([endpoints.as_str()]))),
+            ("egress-app-to-s3-dev-a1b2", (443, BTreeSet::from([s3.urn.as_str()]))),
+        ])
     );
 }
 
@@ -915,8 +909,9 @@ fn prefix_lists_are_admitted_on_https_and_http_only() {
 fn keys_rotate_have_aliases_and_name_exactly_their_users() {
     let plan = dev_plan();
     let keys = of_type(&plan, "aws:kms/key:Key");
-    // Data, compute and (accountControls create, issue 12) the audit key.
-    assert_eq!(keys.len(), 3);
+    // Data, compute, (accountControls create, issue 12) the audit key, and the key of the
+    // backups' copy vault in the copy region.
+    assert_eq!(keys.len(), 4);
     for key in &keys {
         assert_eq!(at(key, "enableKeyRotation"), true);
         assert_eq!(at(key, "deletionWindowInDays"), 7);
@@ -1003,9 +998,9 @@ fn iam_policy_documents_are_known_and_printed_in_preview() {
             .iter()
             .filter_map(|a| at(a, "name").as_str())
             .collect();
-        // The data and compute keys, and the audit key of the account controls (created by
-        // both example stacks).
-        assert_eq!(aliases.len(), 3, "{stack}: {aliases:?}");
+        // The data and compute keys, the audit key of the account controls (created by both
+        // example stacks) and the backups' copy key.
+        assert_eq!(aliases.len(), 4, "{stack}: {aliases:?}");
         let rendered = payments_platform::preview::render(&plan, false);
         assert!(rendered.contains("IAM policies:"), "{stack}");
         let policies = of_type(&plan, "aws:iam/policy:Policy");
@@ -1061,12 +1056,29 @@ fn iam_policy_documents_are_known_and_printed_in_preview() {
 
 // 10. Tags ---------------------------------------------------------------------------------------
 
-fn default_tags(plan: &Plan) -> BTreeMap<String, String> {
-    let provider = of_type(plan, "pulumi:providers:aws")[0];
+/// The default tags of `provider`.
+fn tags_of(provider: &PlanResource) -> BTreeMap<String, String> {
     let encoded: Value =
         serde_json::from_str(at(provider, "defaultTags").as_str().expect("JSON text"))
             .expect("json");
     serde_json::from_value(encoded["tags"].clone()).expect("tags map")
+}
+
+/// The stack's own aws provider (the other one serves the backups' copy region).
+fn home_provider(plan: &Plan) -> &PlanResource {
+    of_type(plan, "pulumi:providers:aws")
+        .into_iter()
+        .find(|p| !p.name.starts_with("aws-backup-copy-"))
+        .expect("the stack's aws provider")
+}
+
+/// The default tags of the stack's provider, which every aws provider of the stack shares.
+fn default_tags(plan: &Plan) -> BTreeMap<String, String> {
+    let defaults = tags_of(home_provider(plan));
+    for provider in of_type(plan, "pulumi:providers:aws") {
+        assert_eq!(tags_of(provider), defaults, "{}", provider.name);
+    }
+    defaults
 }
 
 #[test]
@@ -1087,10 +1099,10 @@ fn every_taggable_resource_carries_the_required_tags() {
             continue;
         }
         assert!(
-            resource
-                .provider
-                .starts_with(&of_type(&plan, "pulumi:providers:aws")[0].urn),
-            "{} uses the tagged provider",
+            of_type(&plan, "pulumi:providers:aws")
+                .iter()
+                .any(|p| resource.provider.starts_with(&p.urn)),
+            "{} uses a tagged provider",
             resource.name
         );
         let mut effective = defaults.clone();
@@ -1221,7 +1233,7 @@ fn region_defaults_to_us_east_1() {
         .expect("valid")
         .plan;
     assert_eq!(
-        at(of_type(&plan, "pulumi:providers:aws")[0], "region"),
+        at(home_provider(&plan), "region"),
         "us-east-1"
     );
     let west = dev_yaml_with(|y| y.replace("aws:region: us-east-1", "aws:region: eu-west-1"));
@@ -1229,7 +1241,7 @@ fn region_defaults_to_us_east_1() {
         .expect("valid")
         .plan;
     assert_eq!(
-        at(of_type(&plan, "pulumi:providers:aws")[0], "region"),
+        at(home_provider(&plan), "region"),
         "eu-west-1"
     );
 }

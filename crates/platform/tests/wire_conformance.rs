@@ -28,6 +28,7 @@ fn computed_outputs_file(dir: &Path) -> PathBuf {
             &resource.name,
             "standin-id",
             &resource.inputs,
+            &Map::new(),
         );
         by_type
             .entry(resource.ty.clone())

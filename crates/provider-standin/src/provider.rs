@@ -36,6 +36,8 @@ pub struct StandinProvider {
     simulator: AwsSimulator,
     journal: Journal,
     faults: Faults,
+    /// The configuration the engine sent (`Configure` args: region, default tags ...).
+    configuration: std::sync::Mutex<Map<String, Value>>,
 }
 
 impl StandinProvider {
@@ -51,6 +53,7 @@ impl StandinProvider {
             simulator: AwsSimulator::default(),
             journal,
             faults,
+            configuration: std::sync::Mutex::default(),
         })
     }
 
@@ -91,7 +94,15 @@ impl StandinProvider {
         let ty = urn::resource_type(urn).unwrap_or_default();
         let name = urn.rsplit("::").next().unwrap_or_default();
         let mut outputs = inputs.clone();
-        for (key, value) in self.simulator.computed_outputs(ty, name, id, inputs) {
+        let configuration = self
+            .configuration
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone();
+        for (key, value) in self
+            .simulator
+            .computed_outputs(ty, name, id, inputs, &configuration)
+        {
             if !outputs.contains_key(&key) {
                 let value = if preview {
                     wire::unknown_value()
@@ -216,8 +227,13 @@ impl ResourceProvider for StandinProvider {
 
     async fn configure(
         &self,
-        _: Request<rpc::ConfigureRequest>,
+        request: Request<rpc::ConfigureRequest>,
     ) -> Result<Response<rpc::ConfigureResponse>, Status> {
+        *self
+            .configuration
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) =
+            object(request.into_inner().args.as_ref());
         Ok(Response::new(rpc::ConfigureResponse {
             accept_secrets: true,
             supports_preview: true,

@@ -24,13 +24,15 @@ use crate::wire;
 /// Provider-specific behaviour of the local engine.
 pub trait Simulator: Send + Sync {
     /// The outputs a provider computes for a new resource (arn, dnsName, endpoint ...), given its
-    /// id and inputs (wire form). Only outputs not already among the inputs are used.
+    /// id, inputs and its provider's configuration (the explicit provider's inputs; empty for a
+    /// default provider), all in wire form. Only outputs not already among the inputs are used.
     fn computed_outputs(
         &self,
         ty: &str,
         name: &str,
         id: &str,
         inputs: &Map<String, Value>,
+        provider: &Map<String, Value>,
     ) -> Map<String, Value>;
     /// The answer to a provider function, or the reason it fails.
     fn invoke(&self, token: &str, args: &Map<String, Value>) -> Result<Map<String, Value>, String>;
@@ -48,6 +50,7 @@ impl Simulator for NoSimulator {
         _: &str,
         _: &str,
         _: &Map<String, Value>,
+        _: &Map<String, Value>,
     ) -> Map<String, Value> {
         Map::new()
     }
@@ -63,6 +66,8 @@ impl Simulator for NoSimulator {
 struct State {
     /// URN -> qualified type, for every registered resource.
     registered: BTreeMap<String, String>,
+    /// URN -> inputs, for every registered provider (`pulumi:providers:*`): their configuration.
+    providers: BTreeMap<String, Map<String, Value>>,
     shutdown: bool,
 }
 
@@ -148,9 +153,24 @@ impl LocalEngine {
             .map(wire::from_struct)
             .unwrap_or_default();
         if request.custom {
-            let computed =
-                self.simulator
-                    .computed_outputs(&request.r#type, &request.name, id, &outputs);
+            // `urn::id` of an explicit provider; the URN itself contains `::`, the id does not.
+            let provider_urn = request
+                .provider
+                .rsplit_once("::")
+                .map_or("", |(urn, _)| urn);
+            let provider = self
+                .state()
+                .providers
+                .get(provider_urn)
+                .cloned()
+                .unwrap_or_default();
+            let computed = self.simulator.computed_outputs(
+                &request.r#type,
+                &request.name,
+                id,
+                &outputs,
+                &provider,
+            );
             for (key, value) in computed {
                 let value = if self.dry_run {
                     wire::unknown_value()
@@ -198,6 +218,14 @@ impl Monitor for LocalEngine {
         request: rpc::RegisterResourceRequest,
     ) -> Result<RegisterResourceResponse, EngineError> {
         let urn = self.admit(&request)?;
+        if request.r#type.starts_with("pulumi:providers:") {
+            let inputs = request
+                .object
+                .as_ref()
+                .map(wire::from_struct)
+                .unwrap_or_default();
+            self.state().providers.insert(urn.clone(), inputs);
+        }
         let latency = if request.custom {
             self.simulator.latency(&request.r#type)
         } else {

@@ -171,7 +171,10 @@ fn check_s3_gateway(
         .filter(|e| is_endpoint_of(e, "s3", "Gateway") != Got::Known(false))
         .collect();
     if gateways.is_empty() && vpc_unknown {
-        out.undecided(vpc, "whether an endpoint with an unknown VPC is its S3 gateway is unknown");
+        out.undecided(
+            vpc,
+            "whether an endpoint with an unknown VPC is its S3 gateway is unknown",
+        );
         return;
     }
     if gateways.is_empty() {

@@ -19,6 +19,7 @@ impl Simulator for Uniform {
         name: &str,
         _: &str,
         _: &Map<String, Value>,
+        _: &Map<String, Value>,
     ) -> Map<String, Value> {
         let mut out = Map::new();
         out.insert("arn".to_owned(), Value::String(format!("arn:test:{name}")));
