@@ -204,6 +204,48 @@ pub fn is_mysql_user(text: &str) -> bool {
         && text.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
 }
 
+/// When the daily AWS Backup job of the database may start: 06:00 UTC, and within an hour. AWS
+/// Backup does not start an RDS backup inside the instance's backup or maintenance window, so
+/// neither window may overlap it.
+pub const BACKUP_JOB_START_MINUTE_UTC: u32 = 6 * 60;
+/// The AWS Backup start window, in minutes.
+pub const BACKUP_JOB_START_WINDOW_MINUTES: u32 = 60;
+
+/// The minutes of the day a `HH:MM-HH:MM` window covers (RDS `backupWindow`; a
+/// `ddd:HH:MM-ddd:HH:MM` maintenance window is read by its times), as one or two ranges when it
+/// wraps around midnight. `None` if it is not such a window.
+pub fn window_ranges(text: &str) -> Option<Vec<(u32, u32)>> {
+    // `HH:MM`, or `ddd:HH:MM`: the last two fields are the time.
+    let minute = |part: &str| -> Option<u32> {
+        let fields: Vec<&str> = part.split(':').collect();
+        let [.., hours, minutes] = fields.as_slice() else {
+            return None;
+        };
+        let two_digits = |t: &str| t.len() == 2 && t.bytes().all(|b| b.is_ascii_digit());
+        if !two_digits(hours) || !two_digits(minutes) {
+            return None;
+        }
+        let (h, m) = (hours.parse::<u32>().ok()?, minutes.parse::<u32>().ok()?);
+        (h < 24 && m < 60).then_some(h * 60 + m)
+    };
+    let (from, to) = text.split_once('-')?;
+    let (from, to) = (minute(from)?, minute(to)?);
+    Some(if from <= to {
+        vec![(from, to)]
+    } else {
+        vec![(from, 24 * 60), (0, to)]
+    })
+}
+
+/// Whether the window `text` overlaps the AWS Backup job's start window.
+fn overlaps_backup_job(ranges: &[(u32, u32)]) -> bool {
+    let (start, end) = (
+        BACKUP_JOB_START_MINUTE_UTC,
+        BACKUP_JOB_START_MINUTE_UTC + BACKUP_JOB_START_WINDOW_MINUTES,
+    );
+    ranges.iter().any(|(from, to)| *from < end && start < *to)
+}
+
 /// Whether `text` has the shape of an AWS region name: lowercase words and a number joined by
 /// dashes (`us-west-2`, `eu-central-1`, `us-gov-west-1`).
 pub fn is_region(text: &str) -> bool {
@@ -547,6 +589,27 @@ fn check_versions_and_limits(r: &mut Reader<'_>, k: &Keys) {
             "must be between 7 and 35 days (PCI DSS point-in-time recovery)",
             "e.g. `pulumi config set backupRetentionDays 14`",
         );
+    }
+    for (key, value) in [
+        ("backupWindow", &k.backup_window),
+        ("maintenanceWindow", &k.maintenance_window),
+    ] {
+        match window_ranges(value) {
+            None => r.invalid(
+                key,
+                Some(value.clone()),
+                "is not a UTC time window (HH:MM-HH:MM, or ddd:HH:MM-ddd:HH:MM for maintenanceWindow)",
+                "e.g. `pulumi config set backupWindow 03:00-04:00`",
+            ),
+            Some(ranges) if overlaps_backup_job(&ranges) => r.invalid(
+                key,
+                Some(value.clone()),
+                "overlaps 06:00-07:00 UTC, when the daily AWS Backup job of the database starts \
+                 (AWS Backup does not back up an RDS instance inside its backup or maintenance window)",
+                &format!("move it out of 06:00-07:00 UTC, e.g. `pulumi config set {key} 03:00-04:00`"),
+            ),
+            Some(_) => {}
+        }
     }
     if !is_region(&k.backup_copy_region) {
         r.invalid(

@@ -2020,7 +2020,15 @@ const CASES: &[Case] = &[
         "destroyable",
         "backup-vault-dev-a1b2",
         "backup vault without forceDestroy",
-        |p| set(p, BACKUP_VAULT, "backup-vault-dev-a1b2", "forceDestroy", json!(false)),
+        |p| {
+            set(
+                p,
+                BACKUP_VAULT,
+                "backup-vault-dev-a1b2",
+                "forceDestroy",
+                json!(false),
+            )
+        },
     ),
     case(
         "private-aws-endpoints",
@@ -2059,7 +2067,12 @@ const CASES: &[Case] = &[
         "egress-app-https-world",
         "app HTTPS to the whole internet",
         |p| {
-            add_copy(p, EGRESS, "egress-app-to-s3-dev-a1b2", "egress-app-https-world");
+            add_copy(
+                p,
+                EGRESS,
+                "egress-app-to-s3-dev-a1b2",
+                "egress-app-https-world",
+            );
             remove(p, EGRESS, "egress-app-https-world", "prefixListId");
             literal(
                 p,

@@ -34,7 +34,7 @@ fn dot_shows_every_tier_and_the_security_edges() {
         "App subnet (private) subnet-app-b-dev-a1b2",
         "Data subnet (private) subnet-db-a-dev-a1b2",
         "Application Load Balancer alb-dev-a1b2",
-        "EC2 instances of ASG asg-app-dev-a1b2",
+        "EC2 instances of ASG\\nasg-app-dev-a1b2",
         "RDS mysql-dev-a1b2 primary",
         "RDS mysql-dev-a1b2 standby",
         "S3 payments-logs-dev-a1b2",
@@ -53,10 +53,21 @@ fn dot_shows_every_tier_and_the_security_edges() {
         "dms_dev_a1b2 -> mysql_dev_a1b2 [label=\"tcp 3306\"]",
         "vgw_dev_a1b2 -> datacenter [label=\"Site-to-Site VPN",
         "dms_dev_a1b2 -> datacenter [label=\"DMS forward full-load-and-cdc",
+        // Issue 12: the endpoints and the backups with their copy region.
+        "S3 gateway endpoint\\nvpce-s3-dev-a1b2",
+        "Interface endpoints (8)",
+        "asg_app_dev_a1b2_0 -> vpc_interface_endpoints_0 [label=\"tcp 443\"]",
+        "asg_app_dev_a1b2_0 -> vpce_s3_dev_a1b2 [label=\"tcp 443\"]",
+        "Backup vault backup-vault-dev-a1b2",
+        "Backup plan backup-plan-dev-a1b2\\ndaily, kept 7 days",
+        "AWS Cloud: region us-west-2\\n(backup copies)",
+        "backup_vault_dev_a1b2 -> backup_vault_copy_dev_a1b2 [label=\"copy of every recovery point\"]",
+        "KMS kms-backup-copy-dev-a1b2",
     ] {
         assert!(dot.contains(needle), "{needle:?} missing from:\n{dot}");
     }
     assert!(!dot.contains("tcp 22"), "no SSH edge");
+    assert!(!dot.contains("NAT gateway"), "no NAT gateway");
 }
 
 #[test]

@@ -824,7 +824,8 @@ fn security_groups_form_a_least_privilege_chain() {
             assert_eq!(port, 443);
             let source = deps(rule, "referencedSecurityGroupId");
             assert!(
-                source == BTreeSet::from([app.as_str()]) || source == BTreeSet::from([dms.as_str()]),
+                source == BTreeSet::from([app.as_str()])
+                    || source == BTreeSet::from([dms.as_str()]),
                 "{}",
                 rule.name
             );
@@ -857,16 +858,32 @@ fn security_groups_form_a_least_privilege_chain() {
                 .union(&deps(r, "prefixListId"))
                 .copied()
                 .collect();
-            assert!(at(r, "cidrIpv4").is_null() && at(r, "cidrIpv6").is_null(), "{}", r.name);
-            (r.name.as_str(), (at(r, "fromPort").as_i64().unwrap_or(0), peer))
+            assert!(
+                at(r, "cidrIpv4").is_null() && at(r, "cidrIpv6").is_null(),
+                "{}",
+                r.name
+            );
+            (
+                r.name.as_str(),
+                (at(r, "fromPort").as_i64().unwrap_or(0), peer),
+            )
         })
         .collect();
     assert_eq!(
         app_egress,
         BTreeMap::from([
-            ("egress-app-to-db-dev-a1b2", (3306, BTreeSet::from([db.as_str()]))),
-            ("egress-app-to-endpoints-dev-a1b2", (443, BTreeSet::from([endpoints.as_str()]))),
-            ("egress-app-to-s3-dev-a1b2", (443, BTreeSet::from([s3.urn.as_str()]))),
+            (
+                "egress-app-to-db-dev-a1b2",
+                (3306, BTreeSet::from([db.as_str()]))
+            ),
+            (
+                "egress-app-to-endpoints-dev-a1b2",
+                (443, BTreeSet::from([endpoints.as_str()]))
+            ),
+            (
+                "egress-app-to-s3-dev-a1b2",
+                (443, BTreeSet::from([s3.urn.as_str()]))
+            ),
         ])
     );
 }
@@ -1232,18 +1249,12 @@ fn region_defaults_to_us_east_1() {
     let plan = outcome_of_yaml(&yaml, PlanMode::Preview)
         .expect("valid")
         .plan;
-    assert_eq!(
-        at(home_provider(&plan), "region"),
-        "us-east-1"
-    );
+    assert_eq!(at(home_provider(&plan), "region"), "us-east-1");
     let west = dev_yaml_with(|y| y.replace("aws:region: us-east-1", "aws:region: eu-west-1"));
     let plan = outcome_of_yaml(&west, PlanMode::Preview)
         .expect("valid")
         .plan;
-    assert_eq!(
-        at(home_provider(&plan), "region"),
-        "eu-west-1"
-    );
+    assert_eq!(at(home_provider(&plan), "region"), "eu-west-1");
 }
 
 #[test]

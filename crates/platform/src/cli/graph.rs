@@ -3,9 +3,10 @@
 //! (sorted, so `a` comes before `b`); a row per tier (public, app, data) with each subnet framed
 //! inside its zone; the ALB across the public row; the Auto Scaling group's instances in the app
 //! subnet of every zone; the RDS primary and its Multi-AZ standby in the data subnets of their
-//! zones; buckets, keys and the audit services beside the VPC; the data center outside the region
-//! with the VPN and DMS paths. Edges carry the ports the security-group rules admit and, during a
-//! migration, the traffic weights.
+//! zones; the VPC endpoints (interface endpoints in the app subnets, the S3 gateway in the gateway
+//! row); buckets, keys, backups and the audit services beside the VPC; the backups' copy region to
+//! the right of the region; the data center outside the region with the VPN and DMS paths. Edges
+//! carry the ports the security-group rules admit and, during a migration, the traffic weights.
 //!
 //! Output as Graphviz DOT or Mermaid; SVG/PNG through Graphviz's `dot` when it is installed. The
 //! DOT pins every node and frame to the grid (`layout=neato`, positions with `!`), so the picture
@@ -54,6 +55,8 @@ enum Place {
     VpnGateway,
     /// The internet gateway (centre) in the VPC's gateway row.
     InternetGateway,
+    /// A gateway VPC endpoint (right) in the VPC's gateway row.
+    EndpointGateway,
     /// Across the public subnets of every zone.
     Balancer,
     /// Inside the subnet of `tier` in the `zone`-th zone, the `slot`-th from the left.
@@ -66,6 +69,8 @@ enum Place {
     Firewall,
     /// The `slot`-th entry (top to bottom) of a column of the services frame.
     Service { column: usize, slot: usize },
+    /// The `slot`-th entry (top to bottom) of the backups' copy region, right of the region.
+    CopyRegion { slot: usize },
 }
 
 /// A node of the architecture.
@@ -113,6 +118,8 @@ pub struct Architecture {
     subnets: Vec<(usize, Tier, Frame)>,
     /// The columns of the services frame, left to right.
     service_columns: Vec<Frame>,
+    /// The frame of the region the backups are copied to, when there is one.
+    copy_region: Option<Frame>,
 }
 
 fn input_str<'a>(resource: &'a PlanResource, key: &str) -> Option<&'a str> {
@@ -127,6 +134,15 @@ fn id_of(text: &str) -> String {
     text.chars()
         .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
         .collect()
+}
+
+/// The region of the provider `resource` is created through.
+fn region_of<'p>(plan: &'p Plan, resource: &PlanResource) -> Option<&'p str> {
+    let urn = resource.provider.rsplit_once("::").map(|(urn, _)| urn)?;
+    plan.resources
+        .iter()
+        .find(|p| p.urn == urn)
+        .and_then(|p| input_str(p, "region"))
 }
 
 fn depends_on(resource: &PlanResource, property: &str, urn: &str) -> bool {
@@ -148,6 +164,8 @@ struct Subnet {
 /// What the extraction steps share: the plan, the outer frames and the subnets.
 struct Layout<'p> {
     plan: &'p Plan,
+    /// The stack's region (its VPC's provider's).
+    region: String,
     vpc: Vec<Frame>,
     services: Vec<Frame>,
     subnets: Vec<Subnet>,
@@ -222,15 +240,15 @@ impl Architecture {
 
     /// Step 1: the region, VPC, services, zone and subnet frames.
     fn frames<'p>(&mut self, plan: &'p Plan) -> Layout<'p> {
-        let region = plan
+        let home = plan
             .resources
             .iter()
-            .find(|r| r.ty == "pulumi:providers:aws")
-            .and_then(|p| input_str(p, "region"))
+            .find(|r| r.ty == "aws:ec2/vpc:Vpc")
+            .and_then(|vpc| region_of(plan, vpc))
             .unwrap_or("?");
         let region = Frame {
             key: "region".into(),
-            label: format!("AWS Cloud: region {region}"),
+            label: format!("AWS Cloud: region {home}"),
         };
         let vpc_label = plan
             .resources
@@ -250,7 +268,7 @@ impl Architecture {
         };
         let services_frame = Frame {
             key: "2_services".into(),
-            label: "Regional services: storage, keys, audit".into(),
+            label: "Regional services: storage, keys, backups, audit".into(),
         };
         let vpc = vec![region.clone(), vpc_frame.clone()];
         let services = vec![region.clone(), services_frame.clone()];
@@ -307,6 +325,7 @@ impl Architecture {
         subnets.sort_by_key(|s| (s.zone, s.tier));
         Layout {
             plan,
+            region: home.to_owned(),
             vpc,
             services,
             subnets,
@@ -314,8 +333,27 @@ impl Architecture {
         }
     }
 
-    /// Step 2: the VPN and internet gateways, and the NAT gateways in their public subnets.
+    /// Step 2: the VPN and internet gateways, the gateway VPC endpoints, and the NAT gateways
+    /// in their public subnets.
     fn gateways(&mut self, layout: &Layout<'_>) {
+        for endpoint in layout
+            .of_type("aws:ec2/vpcEndpoint:VpcEndpoint")
+            .filter(|e| input_str(e, "vpcEndpointType") == Some("Gateway"))
+        {
+            let service = input_str(endpoint, "serviceName")
+                .and_then(|name| name.rsplit('.').next())
+                .unwrap_or("?");
+            self.add(
+                &node_id(endpoint),
+                format!(
+                    "{} gateway endpoint\\n{}",
+                    service.to_uppercase(),
+                    endpoint.name
+                ),
+                &layout.vpc,
+                Place::EndpointGateway,
+            );
+        }
         for vgw in layout.of_type("aws:ec2/vpnGateway:VpnGateway") {
             self.add(
                 &node_id(vgw),
@@ -394,7 +432,7 @@ impl Architecture {
                 self.add(
                     &part,
                     format!(
-                        "EC2 instances of ASG {}\\n{}-{} across the zones",
+                        "EC2 instances of ASG\\n{}\\n{}-{} across the zones",
                         asg.name,
                         size("minSize"),
                         size("maxSize")
@@ -405,6 +443,39 @@ impl Architecture {
                 parts.push((part, Some(subnet.zone)));
             }
             layout.placed.insert(id, parts);
+        }
+        self.interface_endpoints(layout);
+    }
+
+    /// The interface VPC endpoints, one node per subnet that holds their network interfaces.
+    fn interface_endpoints(&mut self, layout: &mut Layout<'_>) {
+        let endpoints: Vec<&PlanResource> = layout
+            .of_type("aws:ec2/vpcEndpoint:VpcEndpoint")
+            .filter(|e| input_str(e, "vpcEndpointType") == Some("Interface"))
+            .collect();
+        let mut parts = Vec::new();
+        for subnet in layout.subnets.clone() {
+            if !endpoints
+                .iter()
+                .any(|e| depends_on(e, "subnetIds", &subnet.urn))
+            {
+                continue;
+            }
+            let part = format!("{INTERFACE_ENDPOINTS}_{}", subnet.zone);
+            let place = self.slot(subnet.zone, subnet.tier);
+            self.add(
+                &part,
+                format!(
+                    "Interface endpoints ({})\\nAWS APIs, private DNS",
+                    endpoints.len()
+                ),
+                &subnet.frames,
+                place,
+            );
+            parts.push((part, Some(subnet.zone)));
+        }
+        if !parts.is_empty() {
+            layout.placed.insert(INTERFACE_ENDPOINTS.to_owned(), parts);
         }
     }
 
@@ -471,8 +542,10 @@ impl Architecture {
             })
             .collect();
         columns.push(("Amazon S3", buckets));
+        let home = |r: &PlanResource| region_of(layout.plan, r).is_none_or(|r| r == layout.region);
         let keys = layout
             .of_type("aws:kms/key:Key")
+            .filter(|k| home(k))
             .map(|k| (node_id(k), format!("KMS {} (rotating)", k.name)))
             .collect();
         columns.push(("AWS KMS", keys));
@@ -499,6 +572,8 @@ impl Architecture {
             ));
         }
         columns.push(("Audit and monitoring", audit));
+        // Last, next to the copy region its vaults copy to.
+        columns.push(("AWS Backup", self.backups(layout)));
         for (name, entries) in columns.into_iter().filter(|(_, e)| !e.is_empty()) {
             let column = self.service_columns.len();
             let frame = Frame {
@@ -512,6 +587,79 @@ impl Architecture {
                 self.add(&id, label, &frames, Place::Service { column, slot });
             }
         }
+    }
+
+    /// The backup vaults and plans of the stack's region (for the services column), and the
+    /// copy region's vaults and keys in their own frame, with the copy edges.
+    fn backups(&mut self, layout: &Layout<'_>) -> Vec<(String, String)> {
+        let plan = layout.plan;
+        let locked = |vault: &PlanResource| {
+            layout
+                .of_type("aws:backup/vaultLockConfiguration:VaultLockConfiguration")
+                .any(|lock| depends_on(lock, "backupVaultName", &vault.urn))
+        };
+        let vault_label = |vault: &PlanResource| {
+            let lock = if locked(vault) { ", locked" } else { "" };
+            format!("Backup vault {}\\nencrypted{lock}", vault.name)
+        };
+        let (home, away): (Vec<&PlanResource>, Vec<&PlanResource>) = layout
+            .of_type("aws:backup/vault:Vault")
+            .partition(|v| region_of(plan, v).is_none_or(|r| r == layout.region));
+        let mut entries: Vec<(String, String)> = home
+            .iter()
+            .map(|vault| (node_id(vault), vault_label(vault)))
+            .collect();
+        for backup_plan in layout.of_type("aws:backup/plan:Plan") {
+            let days = backup_plan
+                .inputs
+                .get("rules")
+                .and_then(|rules| rules[0]["lifecycle"]["deleteAfter"].as_i64())
+                .map_or_else(String::new, |days| format!(", kept {days} days"));
+            entries.push((
+                node_id(backup_plan),
+                format!("Backup plan {}\\ndaily{days}", backup_plan.name),
+            ));
+        }
+        let Some(region) = away.first().and_then(|v| region_of(plan, v)) else {
+            return entries;
+        };
+        let frame = Frame {
+            key: "region_copy".into(),
+            label: format!("AWS Cloud: region {region}\\n(backup copies)"),
+        };
+        let frames = [frame.clone()];
+        self.copy_region = Some(frame);
+        let keys = layout
+            .of_type("aws:kms/key:Key")
+            .filter(|k| region_of(plan, k) == Some(region));
+        let mut slot = 0;
+        for vault in &away {
+            self.add(
+                &node_id(vault),
+                vault_label(vault),
+                &frames,
+                Place::CopyRegion { slot },
+            );
+            slot += 1;
+            for source in &home {
+                self.edge(
+                    &node_id(source),
+                    &node_id(vault),
+                    "copy of every recovery point",
+                    Kind::Flow,
+                );
+            }
+        }
+        for key in keys {
+            self.add(
+                &node_id(key),
+                format!("KMS {} (rotating)", key.name),
+                &frames,
+                Place::CopyRegion { slot },
+            );
+            slot += 1;
+        }
+        entries
     }
 
     /// The nodes drawn for the logical owner `id`, keeping only those in `zone` when it is
@@ -547,8 +695,12 @@ impl Architecture {
                             && depends_on(r, "vpcSecurityGroupIds", &group.urn))
                         || (r.ty == "aws:dms/replicationInstance:ReplicationInstance"
                             && depends_on(r, "vpcSecurityGroupIds", &group.urn))
+                        || (r.ty == "aws:ec2/vpcEndpoint:VpcEndpoint"
+                            && depends_on(r, "securityGroupIds", &group.urn))
                 })?;
-                let node = if owner.ty == "aws:ec2/launchTemplate:LaunchTemplate" {
+                let node = if owner.ty == "aws:ec2/vpcEndpoint:VpcEndpoint" {
+                    INTERFACE_ENDPOINTS.to_owned()
+                } else if owner.ty == "aws:ec2/launchTemplate:LaunchTemplate" {
                     plan.resources
                         .iter()
                         .find(|r| {
@@ -598,6 +750,32 @@ impl Architecture {
                         .or_default()
                         .insert(port);
                 }
+            }
+        }
+        // Egress to a gateway endpoint's prefix list (S3): from the group's owner to the endpoint.
+        for rule in plan
+            .resources
+            .iter()
+            .filter(|r| r.ty == "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule")
+        {
+            let (Some(source), Some(gateway)) = (
+                owner_of(rule, "securityGroupId"),
+                rule.property_dependencies
+                    .get("prefixListId")
+                    .and_then(|urns| urns.iter().find_map(|u| plan.resource(u))),
+            ) else {
+                continue;
+            };
+            let port = rule
+                .inputs
+                .get("fromPort")
+                .and_then(Value::as_i64)
+                .unwrap_or(-1);
+            for (from, _) in Self::expand(layout, &source, None) {
+                ports
+                    .entry((from, node_id(gateway)))
+                    .or_default()
+                    .insert(port);
             }
         }
         // Traffic from outside enters through the internet gateway.
@@ -821,6 +999,9 @@ impl Architecture {
         for (index, frame) in self.service_columns.iter().enumerate() {
             boxes.push((frame.clone(), grid.service_column(index), COLUMN_STYLE));
         }
+        if let Some(copy) = &self.copy_region {
+            boxes.push((copy.clone(), grid.copy_region(), REGION_STYLE));
+        }
         boxes
     }
 
@@ -885,6 +1066,9 @@ const PRIVATE_STYLE: &str =
 const SERVICES_STYLE: &str = "style=\"rounded\", color=\"#7D8998\", fontcolor=\"#232F3E\"";
 const COLUMN_STYLE: &str =
     "style=\"rounded,filled\", fillcolor=\"#F7F8F8\", color=\"#AAB7B8\", fontcolor=\"#232F3E\"";
+
+/// The logical owner of the interface endpoints' nodes (one per subnet).
+const INTERFACE_ENDPOINTS: &str = "vpc_interface_endpoints";
 
 /// The size (inches) of a node for `label` at 10 points, estimated from its longest line, so
 /// the geometry does not depend on the fonts installed where Graphviz runs.
@@ -1009,6 +1193,16 @@ impl Grid {
         }
     }
 
+    fn copy_region(&self) -> Rect {
+        let left = self.region().right + 0.4;
+        Rect {
+            left,
+            bottom: 2.5,
+            right: left + COLUMN_WIDTH + 0.6,
+            top: 6.6,
+        }
+    }
+
     /// The centre of a node at `place`, one of `count` in its cell.
     fn position(&self, place: Place, count: usize) -> (f64, f64) {
         let vpc = self.vpc();
@@ -1017,6 +1211,7 @@ impl Grid {
             Place::DataCenter => (VPC_LEFT - 1.9, 3.1),
             Place::VpnGateway => (self.zone(0).left + 1.0, 8.1),
             Place::InternetGateway => (vpc.centre_x(), 8.1),
+            Place::EndpointGateway => (self.zone(self.zones - 1).right - 1.3, 8.1),
             Place::Balancer => (vpc.centre_x(), 6.55),
             Place::Subnet { zone, tier, slot } => {
                 let y = match tier {
@@ -1028,6 +1223,10 @@ impl Grid {
                 (self.zone(zone).centre_x() + offset * 2.7, y)
             }
             Place::Firewall => (self.services().centre_x(), 6.55),
+            Place::CopyRegion { slot } => (
+                self.copy_region().centre_x(),
+                5.7 - slot as f64 * 1.2,
+            ),
             Place::Service { column, slot } => {
                 let y = [5.7, 4.1, 2.1]
                     .get(slot)

@@ -9,6 +9,8 @@
 //! locked in compliance mode: after [`LOCK_GRACE_DAYS`] nobody, the account root included, can
 //! shorten the retention or delete a recovery point early.
 
+use std::collections::BTreeMap;
+
 use payments_aws::args::register;
 use payments_aws::backup::{
     PlanArgs, PlanRuleArgs, PlanRuleCopyActionArgs, PlanRuleCopyActionLifecycleArgs,
@@ -17,7 +19,9 @@ use payments_aws::backup::{
 use payments_aws::provider;
 use pulumi_runtime::{Output, PropertyMap, Resource, ResourceOptions};
 
-use crate::config::{PlatformConfig, is_production};
+use crate::config::{
+    BACKUP_JOB_START_MINUTE_UTC, BACKUP_JOB_START_WINDOW_MINUTES, PlatformConfig, is_production,
+};
 use crate::naming::NameKind;
 use crate::scope::{Scope, set};
 use crate::tags;
@@ -34,9 +38,16 @@ pub const LOCK_GRACE_DAYS: i64 = 3;
 /// The longest retention a locked vault accepts.
 pub const LOCK_MAX_RETENTION_DAYS: i64 = 365;
 
-/// The daily backup: 06:00 UTC, after the default RDS backup window (03:00-04:00) and maintenance
-/// window (Sunday 04:30-05:30), which AWS Backup must not overlap for RDS.
-pub const SCHEDULE: &str = "cron(0 6 ? * * *)";
+/// The daily backup's schedule: at [`BACKUP_JOB_START_MINUTE_UTC`], after the default RDS backup
+/// window (03:00-04:00) and maintenance window (Sunday 04:30-05:30), which the configuration keeps
+/// clear of it.
+pub fn schedule() -> String {
+    format!(
+        "cron({} {} ? * * *)",
+        BACKUP_JOB_START_MINUTE_UTC % 60,
+        BACKUP_JOB_START_MINUTE_UTC / 60
+    )
+}
 
 /// The AWS managed policies of the backup role: back up and restore, nothing else.
 pub const ROLE_POLICIES: [&str; 2] = [
@@ -52,6 +63,14 @@ pub fn retention_days(config: &PlatformConfig) -> i64 {
     } else {
         config.backup_retention_days
     }
+}
+
+/// The tags of each recovery point: the stack's, without the migration phase (which would change
+/// the plan at every phase change; a recovery point's date says when it was taken).
+pub fn recovery_point_tags(config: &PlatformConfig) -> BTreeMap<String, String> {
+    let mut tags = tags::default_tags(config);
+    tags.remove(tags::PHASE_TAG);
+    tags
 }
 
 /// What the backup tier built.
@@ -146,8 +165,8 @@ pub fn build(scope: &Scope, account: &Account, keys: &Keys, database: &Resource)
             rules: Some(vec![PlanRuleArgs {
                 rule_name: set("daily-database".to_owned()),
                 target_vault_name: set(vault.output::<String>("name")),
-                schedule: set(SCHEDULE.to_owned()),
-                start_window: set(60),
+                schedule: set(schedule()),
+                start_window: set(i64::from(BACKUP_JOB_START_WINDOW_MINUTES)),
                 completion_window: set(180),
                 lifecycle: Some(PlanRuleLifecycleArgs {
                     delete_after: set(retention),
@@ -160,7 +179,7 @@ pub fn build(scope: &Scope, account: &Account, keys: &Keys, database: &Resource)
                         ..Default::default()
                     }),
                 }]),
-                recovery_point_tags: set(tags::default_tags(config)),
+                recovery_point_tags: set(recovery_point_tags(config)),
                 ..Default::default()
             }]),
             tags: set(tags::named(config, &plan_name)),

@@ -71,7 +71,10 @@ pub fn role_of(ty: &str) -> Role {
         | "aws:cloudtrail/trail:Trail"
         | "aws:cloudwatch/logGroup:LogGroup"
         | "aws:guardduty/detector:Detector"
-        | "aws:cfg/recorder:Recorder" => Role::Stateful,
+        | "aws:cfg/recorder:Recorder"
+        // Backups (issue 12): the vaults hold the recovery points; a lock cannot be undone.
+        | "aws:backup/vault:Vault"
+        | "aws:backup/vaultLockConfiguration:VaultLockConfiguration" => Role::Stateful,
         "aws:route53/record:Record"
         | "aws:route53/healthCheck:HealthCheck"
         | "aws:lb/listener:Listener"
