@@ -196,8 +196,9 @@ class StandinEngine(PROTO.resource_grpc.ResourceMonitorServicer, PROTO.engine_gr
     """Both services in one object, with the conversation's state and checks."""
 
     def __init__(self, stack, project, dry_run, fail_register=None, computed=None, fail_create=None):
-        """Start with an empty conversation. `computed` maps a type token to the outputs its
-        provider computes (the program's own provider knowledge, given by the test)."""
+        """Start with an empty conversation. `computed` maps a type token, or `type::name` for
+        one resource, to the outputs its provider computes (the program's own provider
+        knowledge, given by the test)."""
         self.stack, self.project, self.dry_run = stack, project, dry_run
         self.fail_register = fail_register
         self.fail_create = fail_create
@@ -405,8 +406,10 @@ class StandinEngine(PROTO.resource_grpc.ResourceMonitorServicer, PROTO.engine_gr
         if resource_id:
             response.object.update({"id": resource_id, "arn": arn_for(request.type, request.name)})
         inputs = MessageToDict(request.object)
+        computed = self.computed.get(f"{request.type}::{request.name}",
+                                     self.computed.get(request.type, {}))
         extra = {key: (UNKNOWN if self.dry_run else value)
-                 for key, value in self.computed.get(request.type, {}).items() if key not in inputs}
+                 for key, value in computed.items() if key not in inputs}
         if request.custom and extra:
             response.object.update(extra)
         return response
@@ -505,8 +508,8 @@ def parse_args(argv):
     parser.add_argument("--timeout", type=float, default=60.0,
                         help="seconds to wait for the program to finish (default 60)")
     parser.add_argument("--computed", metavar="FILE",
-                        help="JSON object: type token -> outputs the provider computes (added to "
-                             "answers; unknown in a dry run)")
+                        help="JSON object: type token (or type::name for one resource) -> outputs "
+                             "the provider computes (added to answers; unknown in a dry run)")
     return parser.parse_args(argv)
 
 

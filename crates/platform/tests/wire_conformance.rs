@@ -16,23 +16,41 @@ use serde_json::{Map, Value};
 
 mod common;
 
-/// The provider-computed outputs per type, from the AWS simulator, for the stand-in to answer
-/// with (it knows no provider itself).
+/// The provider-computed outputs per resource (`type::name`) and per type, from the AWS
+/// simulator given each resource's provider, for the stand-in to answer with (it knows no
+/// provider itself).
 fn computed_outputs_file(dir: &Path) -> PathBuf {
     let plan = common::outcome_of("dev", "Pulumi.dev.yaml", PlanMode::Deploy).plan;
     let simulator = payments_aws::simulator::AwsSimulator::default();
     let mut by_type = Map::new();
     for resource in plan.resources.iter().filter(|r| r.custom) {
+        let provider = resource
+            .provider
+            .rsplit_once("::")
+            .and_then(|(urn, _)| plan.resource(urn))
+            .map(|p| p.inputs.clone())
+            .unwrap_or_default();
         let outputs = simulator.computed_outputs(
             &resource.ty,
             &resource.name,
             "standin-id",
             &resource.inputs,
-            &Map::new(),
+            &provider,
         );
-        by_type
+        by_type.insert(
+            format!("{}::{}", resource.ty, resource.name),
+            Value::Object(outputs.clone()),
+        );
+        // The union over the type's resources (a gateway VPC endpoint has a prefix list, an
+        // interface one does not).
+        if let Value::Object(known) = by_type
             .entry(resource.ty.clone())
-            .or_insert(Value::Object(outputs));
+            .or_insert_with(|| Value::Object(Map::new()))
+        {
+            for (key, value) in outputs {
+                known.entry(key).or_insert(value);
+            }
+        }
     }
     let path = dir.join("computed.json");
     std::fs::write(&path, Value::Object(by_type).to_string()).expect("computed outputs");
@@ -168,7 +186,13 @@ fn registrations(report: &Value) -> Vec<&Value> {
 
 fn assert_clean(dry_run: bool) {
     let run = converse(dry_run, None, &[], 60);
-    assert_eq!(run.exit_code, Some(0), "program failed: {}", run.stderr);
+    assert_eq!(
+        run.exit_code,
+        Some(0),
+        "program failed: {}\nengine logs: {}",
+        run.stderr,
+        run.report["logs"]
+    );
     assert_eq!(violations(&run.report), Vec::<String>::new());
     assert!(run.engine_ok, "the stand-in engine reported a failure");
     let registered = registrations(&run.report);
