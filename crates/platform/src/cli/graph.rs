@@ -1223,10 +1223,7 @@ impl Grid {
                 (self.zone(zone).centre_x() + offset * 2.7, y)
             }
             Place::Firewall => (self.services().centre_x(), 6.55),
-            Place::CopyRegion { slot } => (
-                self.copy_region().centre_x(),
-                5.7 - slot as f64 * 1.2,
-            ),
+            Place::CopyRegion { slot } => (self.copy_region().centre_x(), 5.7 - slot as f64 * 1.2),
             Place::Service { column, slot } => {
                 let y = [5.7, 4.1, 2.1]
                     .get(slot)

@@ -95,3 +95,20 @@ pub fn phase_yaml_of(file: &str, phase: &str, weight: i64) -> String {
     }
     out
 }
+
+/// The URNs the top-level input `property` of `resource` was computed from.
+pub fn deps<'a>(resource: &'a PlanResource, property: &str) -> std::collections::BTreeSet<&'a str> {
+    resource
+        .property_dependencies
+        .get(property)
+        .map(|urns| urns.iter().map(String::as_str).collect())
+        .unwrap_or_default()
+}
+
+/// The JSON document held as text in the input `key` of `resource` (a policy).
+pub fn json_text(resource: &PlanResource, key: &str) -> serde_json::Value {
+    let text = resource.inputs[key]
+        .as_str()
+        .unwrap_or_else(|| panic!("{} {key} is not known text", resource.name));
+    serde_json::from_str(text).expect("JSON text")
+}
