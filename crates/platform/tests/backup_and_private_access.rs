@@ -246,6 +246,52 @@ fn backups_and_endpoints_stay_in_organization_mode() {
     assert_eq!(of_type(&plan, ENDPOINT).len(), 9);
 }
 
+/// The restore runbook: its commands, and every name it uses is one the dev stack has.
+#[test]
+fn the_restore_runbook_names_what_the_stack_has() {
+    let runbook =
+        std::fs::read_to_string(common::root().join("docs/migration.md")).expect("runbook");
+    for command in [
+        "aws rds restore-db-instance-to-point-in-time",
+        "aws rds modify-db-instance --db-instance-identifier mysql-dev-a1b2",
+        "aws backup list-recovery-points-by-backup-vault --backup-vault-name \"$VAULT\"",
+        "aws backup get-recovery-point-restore-metadata",
+        "aws backup start-restore-job",
+        "aws backup list-recovery-points-by-backup-vault --region us-west-2",
+        "pulumi stack output backupVaultName",
+        "pulumi refresh",
+    ] {
+        assert!(runbook.contains(command), "the runbook lacks {command:?}");
+    }
+    let plan = dev_plan();
+    let names: BTreeSet<String> = plan
+        .resources
+        .iter()
+        .flat_map(|r| {
+            ["name", "identifier", "bucket"]
+                .iter()
+                .filter_map(|k| r.inputs.get(*k).and_then(Value::as_str))
+                .map(str::to_owned)
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    for name in [
+        "mysql-dev-a1b2",
+        "dbsubnets-dev-a1b2",
+        "dbparams-dev-a1b2",
+        "dboptions-dev-a1b2",
+        "secgroup-db-dev-a1b2",
+        "backup-vault-dev-a1b2",
+        "backup-vault-copy-dev-a1b2",
+        "role-backup-dev-a1b2",
+    ] {
+        assert!(runbook.contains(name), "the runbook does not use {name}");
+        assert!(names.contains(name), "the dev stack has no {name}");
+    }
+    assert!(plan.outputs.contains_key("backupVaultName"));
+    assert!(plan.outputs.contains_key("backupCopyVaultArn"));
+}
+
 // 6. Private access to AWS APIs ------------------------------------------------------------------
 
 /// The services of the interface endpoints, by the last part of their service name.
