@@ -286,3 +286,81 @@ fn architecture_names_the_file_of_every_resource_type() {
         }
     }
 }
+
+/// The README's cost table (issue 12): its totals are the sums of its lines, the endpoint line
+/// prices the interface endpoints the program creates (in both zones, 730 hours, $0.01), and every
+/// service the controls add has a line.
+#[test]
+fn the_cost_table_adds_up_and_prices_what_the_stack_creates() {
+    let readme = root_file("README.md");
+    let section = readme
+        .split("## What the PCI DSS controls cost")
+        .nth(1)
+        .and_then(|rest| rest.split("\n## ").next())
+        .expect("the cost section");
+    let rows: Vec<Vec<&str>> = section
+        .lines()
+        .filter(|l| l.starts_with("| ") && !l.starts_with("| line") && !l.starts_with("|---"))
+        .map(|l| l.trim_matches('|').split('|').map(str::trim).collect())
+        .collect();
+    let number = |cell: &str| -> f64 {
+        cell.trim_matches('*')
+            .parse()
+            .unwrap_or_else(|_| panic!("{cell:?} is not an amount"))
+    };
+    let (lines, total): (Vec<&Vec<&str>>, Vec<&Vec<&str>>) =
+        rows.iter().partition(|row| row[0] != "**total**");
+    for (column, stack) in [(3, "dev"), (5, "prod")] {
+        let sum: f64 = lines.iter().map(|row| number(row[column])).sum();
+        let stated = number(total[0][column]);
+        assert!(
+            (sum - stated).abs() < 0.005,
+            "{stack}: lines sum to {sum:.2}, total says {stated}"
+        );
+    }
+    let plan = common::dev_plan();
+    let interface = plan
+        .resources
+        .iter()
+        .filter(|r| {
+            r.ty == "aws:ec2/vpcEndpoint:VpcEndpoint" && r.inputs["vpcEndpointType"] == "Interface"
+        })
+        .count();
+    let hourly = lines
+        .iter()
+        .find(|row| row[0].starts_with("Interface endpoints: "))
+        .expect("the endpoint line");
+    assert_eq!(
+        hourly[0],
+        format!("Interface endpoints: {interface} in 2 zones"),
+        "the table prices the endpoints the program creates"
+    );
+    let expected = interface as f64 * 2.0 * 730.0 * 0.01;
+    for column in [3, 5] {
+        assert!(
+            (number(hourly[column]) - expected).abs() < 0.005,
+            "{hourly:?}"
+        );
+    }
+    for service in [
+        "S3 gateway endpoint",
+        "NAT gateways removed",
+        "CloudTrail",
+        "CloudWatch",
+        "GuardDuty",
+        "AWS Config",
+        "Security Hub",
+        "KMS",
+        "AWS Backup",
+        "Audit bucket",
+    ] {
+        assert!(
+            lines.iter().any(|row| row[0].starts_with(service)),
+            "no cost line for {service}"
+        );
+    }
+    assert!(
+        section.contains("read on 2026-12-02"),
+        "the table dates its prices"
+    );
+}
