@@ -239,6 +239,7 @@ checks cli-output "$log" --expect \
   "rds-encrypted-cmk  (aws:rds:Instance: checkout-db)" \
   "s3-versioning  (aws:s3:Bucket: checkout-assets)" \
   "iam-no-admin  (aws:iam:Policy: checkout-admin)" \
+  "db-backup-cross-region  (aws:rds:Instance: checkout-db)" \
   "tags-required  (aws:ec2:SecurityGroup: checkout-sg)" "lacks the required tag(s) MigrationPhase"
 yaml_project "$work/yaml-good" compliant-yaml
 cd "$work/yaml-good"
