@@ -72,7 +72,7 @@ pub(crate) fn db_backup_cross_region(view: &PlanView<'_>, out: &mut Out) {
             Got::Known(region) => region,
             Got::Absent => view.settings().region.as_str(),
             Got::Unknown => {
-                out.undecided(*db, "its region is unknown");
+                out.undecided(db, "its region is unknown");
                 continue;
             }
         };
@@ -106,16 +106,16 @@ pub(crate) fn db_backup_cross_region(view: &PlanView<'_>, out: &mut Out) {
         match answer {
             Got::Known(true) => {}
             Got::Unknown => out.undecided(
-                *db,
+                db,
                 "whether its backup plan copies to another region depends on unknown values",
             ),
             _ if !selected => out.fail(
-                *db,
+                db,
                 "is in no AWS Backup plan, so no backup is kept apart from the instance",
                 fix,
             ),
             _ => out.fail(
-                *db,
+                db,
                 format!("is backed up, but no plan copies its recovery points out of {home}"),
                 fix,
             ),

@@ -60,7 +60,7 @@ fn instance_vpcs<'p>(
         let subnets = match view.refs(asg, "vpcZoneIdentifiers", &[SUBNET]) {
             Refs::Resolved(subnets) => subnets,
             Refs::Unknown => {
-                out.undecided(*asg, "vpcZoneIdentifiers is unknown");
+                out.undecided(asg, "vpcZoneIdentifiers is unknown");
                 continue;
             }
             Refs::Absent => continue,
@@ -136,9 +136,9 @@ pub(crate) fn private_aws_endpoints(view: &PlanView<'_>, out: &mut Out) {
             for endpoint in interface {
                 match input(endpoint, "privateDnsEnabled").bool() {
                     Got::Known(true) => {}
-                    Got::Unknown => out.undecided(*endpoint, "privateDnsEnabled is unknown"),
+                    Got::Unknown => out.undecided(endpoint, "privateDnsEnabled is unknown"),
                     _ => out.fail(
-                        *endpoint,
+                        endpoint,
                         "does not enable private DNS, so the usual API name still resolves to the public endpoint",
                         "set privateDnsEnabled true",
                     ),
@@ -148,7 +148,7 @@ pub(crate) fn private_aws_endpoints(view: &PlanView<'_>, out: &mut Out) {
         for endpoint in &endpoints {
             if input(endpoint, "policy").is_absent() {
                 out.fail(
-                    *endpoint,
+                    endpoint,
                     "has no endpoint policy, so the default one admits any principal to any resource through it",
                     "set a policy that admits this account's principals and resources (and the AWS-owned resources the instances need)",
                 );
@@ -190,7 +190,7 @@ fn check_s3_gateway(
         match view.refs(gateway, "routeTableIds", &[ROUTE_TABLE]) {
             Refs::Resolved(found) => served.extend(found.iter().map(|t| t.urn.clone())),
             Refs::Unknown => {
-                out.undecided(*gateway, "routeTableIds is unknown");
+                out.undecided(gateway, "routeTableIds is unknown");
                 return;
             }
             Refs::Absent => {}
