@@ -11,7 +11,8 @@ use crate::rules::network::Groups;
 use crate::tokens::{ASG, LAUNCH_TEMPLATE, ROUTE_TABLE, SUBNET, VPC, VPC_ENDPOINT};
 use crate::view::{Got, PlanView, Refs, input};
 
-/// The AWS APIs instances of the platform's shape call, each through an interface endpoint:
+/// The AWS APIs instances of the platform's shape call, each through an interface endpoint (the
+/// platform builds exactly these):
 /// Session Manager and the SSM Agent (ssm, ssmmessages, ec2messages), the CloudWatch agent (logs,
 /// monitoring), KMS, Secrets Manager and STS. S3 goes through a gateway endpoint.
 pub const INSTANCE_SERVICES: [&str; 8] = [

@@ -6,7 +6,7 @@ pub(crate) mod backup;
 pub mod compute;
 pub mod database;
 pub mod edge;
-pub(crate) mod endpoints;
+pub mod endpoints;
 pub(crate) mod network;
 pub mod project;
 pub(crate) mod storage;

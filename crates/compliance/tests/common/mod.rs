@@ -632,16 +632,7 @@ pub fn fixture_with(dry_run: bool) -> Plan {
         "routeTableIds": ["{{id:rt-app-a}}", "{{id:rt-app-b}}", "{{id:rt-db-a}}", "{{id:rt-db-b}}"],
         "tags": name_tag("vpce-s3")}),
     );
-    for service in [
-        "ssm",
-        "ssmmessages",
-        "ec2messages",
-        "kms",
-        "logs",
-        "monitoring",
-        "secretsmanager",
-        "sts",
-    ] {
+    for service in payments_compliance::rules::endpoints::INSTANCE_SERVICES {
         b.add(
             &network,
             "aws:ec2/vpcEndpoint:VpcEndpoint",

@@ -145,6 +145,14 @@ fn region_of<'p>(plan: &'p Plan, resource: &PlanResource) -> Option<&'p str> {
         .and_then(|p| input_str(p, "region"))
 }
 
+/// The first port of a security group rule (-1 when it has none).
+fn port_of(rule: &PlanResource) -> i64 {
+    rule.inputs
+        .get("fromPort")
+        .and_then(Value::as_i64)
+        .unwrap_or(-1)
+}
+
 fn depends_on(resource: &PlanResource, property: &str, urn: &str) -> bool {
     resource
         .property_dependencies
@@ -730,11 +738,7 @@ impl Architecture {
             let Some(target) = owner_of(rule, "securityGroupId") else {
                 continue;
             };
-            let port = rule
-                .inputs
-                .get("fromPort")
-                .and_then(Value::as_i64)
-                .unwrap_or(-1);
+            let port = port_of(rule);
             match owner_of(rule, "referencedSecurityGroupId") {
                 Some(source) => {
                     for (from, zone) in Self::expand(layout, &source, None) {
@@ -766,11 +770,7 @@ impl Architecture {
             ) else {
                 continue;
             };
-            let port = rule
-                .inputs
-                .get("fromPort")
-                .and_then(Value::as_i64)
-                .unwrap_or(-1);
+            let port = port_of(rule);
             for (from, _) in Self::expand(layout, &source, None) {
                 ports
                     .entry((from, node_id(gateway)))

@@ -25,19 +25,11 @@ use crate::tiers::security::{self, Peer, Rule};
 /// HTTPS, the port of every AWS API.
 pub const HTTPS_PORT: i64 = 443;
 
-/// The interface endpoints (the last part of `com.amazonaws.<region>.<service>`): Session Manager
-/// and the SSM Agent (ssm, ssmmessages, ec2messages), the CloudWatch agent (logs, monitoring),
-/// KMS, Secrets Manager (the database credentials; DMS endpoints) and STS.
-pub const INTERFACE_SERVICES: [&str; 8] = [
-    "ssm",
-    "ssmmessages",
-    "ec2messages",
-    "kms",
-    "logs",
-    "monitoring",
-    "secretsmanager",
-    "sts",
-];
+/// The interface endpoints (the last part of `com.amazonaws.<region>.<service>`): the ones the
+/// pack's `private-aws-endpoints` rule requires, Session Manager and the SSM Agent (ssm,
+/// ssmmessages, ec2messages), the CloudWatch agent (logs, monitoring), KMS, Secrets Manager (the
+/// database credentials; DMS endpoints) and STS.
+pub const INTERFACE_SERVICES: [&str; 8] = payments_compliance::rules::endpoints::INSTANCE_SERVICES;
 
 /// The services whose calls carry no resource of the account (agent message channels,
 /// `cloudwatch:PutMetricData`, `sts:GetCallerIdentity`): their policy conditions on the principal's
