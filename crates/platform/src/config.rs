@@ -205,8 +205,8 @@ pub fn is_mysql_user(text: &str) -> bool {
 }
 
 /// When the daily AWS Backup job of the database may start: 06:00 UTC, and within an hour. AWS
-/// Backup does not start an RDS backup inside the instance's backup or maintenance window, so
-/// neither window may overlap it.
+/// Backup starts no RDS backup during the maintenance window or in the hour before it, so
+/// the configuration loader keeps the RDS windows clear of it.
 pub const BACKUP_JOB_START_MINUTE_UTC: u32 = 6 * 60;
 /// The AWS Backup start window, in minutes.
 pub const BACKUP_JOB_START_WINDOW_MINUTES: u32 = 60;
@@ -237,13 +237,93 @@ pub fn window_ranges(text: &str) -> Option<Vec<(u32, u32)>> {
     })
 }
 
-/// Whether the window `text` overlaps the AWS Backup job's start window.
-fn overlaps_backup_job(ranges: &[(u32, u32)]) -> bool {
-    let (start, end) = (
-        BACKUP_JOB_START_MINUTE_UTC,
-        BACKUP_JOB_START_MINUTE_UTC + BACKUP_JOB_START_WINDOW_MINUTES,
-    );
-    ranges.iter().any(|(from, to)| *from < end && start < *to)
+/// Whether two sets of minute ranges of the day overlap.
+fn overlaps(a: &[(u32, u32)], b: &[(u32, u32)]) -> bool {
+    a.iter()
+        .any(|(from, to)| b.iter().any(|(f, t)| from < t && f < to))
+}
+
+/// The minutes a set of ranges covers.
+fn length(ranges: &[(u32, u32)]) -> u32 {
+    ranges.iter().map(|(from, to)| to - from).sum()
+}
+
+/// The RDS windows: well formed, at least 30 minutes, apart from each other (RDS refuses them
+/// otherwise), and clear of the AWS Backup job: the maintenance window must not begin within the
+/// hour after the job may start (AWS Backup starts no RDS backup during, or in the hour before, a
+/// maintenance window), and the backup window must not meet the job's start window (the two
+/// backups never run together).
+fn check_windows(r: &mut Reader<'_>, k: &Keys) {
+    let job_start = BACKUP_JOB_START_MINUTE_UTC;
+    let job = [(job_start, job_start + BACKUP_JOB_START_WINDOW_MINUTES)];
+    let before_maintenance = [(job_start, job_start + BACKUP_JOB_START_WINDOW_MINUTES + 60)];
+    let windows = [
+        RdsWindow {
+            key: "backupWindow",
+            value: &k.backup_window,
+            format: "HH:MM-HH:MM",
+            example: "03:00-04:00",
+            clear_of: &job,
+            clear_text: "06:00-07:00 UTC, when the daily AWS Backup job of the database may start",
+        },
+        RdsWindow {
+            key: "maintenanceWindow",
+            value: &k.maintenance_window,
+            format: "ddd:HH:MM-ddd:HH:MM",
+            example: "sun:04:30-sun:05:30",
+            clear_of: &before_maintenance,
+            clear_text: "06:00-08:00 UTC: AWS Backup starts no RDS backup during a maintenance \
+                         window or in the hour before it, and the daily job may start from 06:00 \
+                         to 07:00",
+        },
+    ];
+    let mut parsed = Vec::new();
+    for window in &windows {
+        let (key, value) = (window.key, window.value);
+        let fix = format!("e.g. `pulumi config set {key} {}`", window.example);
+        let Some(ranges) = window_ranges(value) else {
+            let problem = format!("is not a UTC time window ({})", window.format);
+            r.invalid(key, Some(value.clone()), &problem, &fix);
+            continue;
+        };
+        if length(&ranges) < 30 {
+            r.invalid(
+                key,
+                Some(value.clone()),
+                "is shorter than 30 minutes, which RDS refuses",
+                &fix,
+            );
+        }
+        if overlaps(&ranges, window.clear_of) {
+            let problem = format!("overlaps {}", window.clear_text);
+            r.invalid(key, Some(value.clone()), &problem, &fix);
+        }
+        parsed.push(ranges);
+    }
+    if let [backup, maintenance] = parsed.as_slice()
+        && overlaps(backup, maintenance)
+    {
+        r.invalid(
+            "backupWindow",
+            Some(k.backup_window.clone()),
+            &format!(
+                "overlaps maintenanceWindow {}, which RDS refuses",
+                k.maintenance_window
+            ),
+            "give them times that do not meet, e.g. backupWindow 03:00-04:00 and \
+             maintenanceWindow sun:04:30-sun:05:30",
+        );
+    }
+}
+
+/// An RDS window key, its value and what it must stay clear of.
+struct RdsWindow<'a> {
+    key: &'static str,
+    value: &'a String,
+    format: &'static str,
+    example: &'static str,
+    clear_of: &'a [(u32, u32)],
+    clear_text: &'static str,
 }
 
 /// Whether `text` has the shape of an AWS region name: lowercase words and a number joined by
@@ -590,27 +670,7 @@ fn check_versions_and_limits(r: &mut Reader<'_>, k: &Keys) {
             "e.g. `pulumi config set backupRetentionDays 14`",
         );
     }
-    for (key, value) in [
-        ("backupWindow", &k.backup_window),
-        ("maintenanceWindow", &k.maintenance_window),
-    ] {
-        match window_ranges(value) {
-            None => r.invalid(
-                key,
-                Some(value.clone()),
-                "is not a UTC time window (HH:MM-HH:MM, or ddd:HH:MM-ddd:HH:MM for maintenanceWindow)",
-                "e.g. `pulumi config set backupWindow 03:00-04:00`",
-            ),
-            Some(ranges) if overlaps_backup_job(&ranges) => r.invalid(
-                key,
-                Some(value.clone()),
-                "overlaps 06:00-07:00 UTC, when the daily AWS Backup job of the database starts \
-                 (AWS Backup does not back up an RDS instance inside its backup or maintenance window)",
-                &format!("move it out of 06:00-07:00 UTC, e.g. `pulumi config set {key} 03:00-04:00`"),
-            ),
-            Some(_) => {}
-        }
-    }
+    check_windows(r, k);
     if !is_region(&k.backup_copy_region) {
         r.invalid(
             "backupCopyRegion",

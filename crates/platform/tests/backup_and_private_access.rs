@@ -205,28 +205,55 @@ fn the_copy_region_is_configurable_and_never_the_stacks_own() {
 }
 
 #[test]
-fn the_database_windows_stay_clear_of_the_backup_job() {
-    for (key, value) in [
-        ("backupWindow", "05:30-06:30"),
-        ("backupWindow", "23:00-07:00"),
-        ("maintenanceWindow", "mon:06:30-mon:07:30"),
+fn the_database_windows_are_valid_for_rds_and_clear_of_the_backup_job() {
+    // Neither key is in the dev stack file: each case adds one.
+    let refused = |key: &str, value: &str| {
+        let yaml = dev_yaml_with(|y| y + &format!("  payments-platform:{key}: \"{value}\"\n"));
+        outcome_of_yaml(&yaml, PlanMode::Preview).expect_err("refused")
+    };
+    for (key, value, problem) in [
+        // The AWS Backup job may start 06:00-07:00 UTC.
+        ("backupWindow", "05:30-06:30", "06:00-07:00 UTC"),
+        ("backupWindow", "23:00-07:00", "06:00-07:00 UTC"),
+        // No RDS backup starts during a maintenance window or in the hour before it.
+        (
+            "maintenanceWindow",
+            "mon:07:30-mon:08:00",
+            "06:00-08:00 UTC",
+        ),
+        (
+            "maintenanceWindow",
+            "mon:06:30-mon:07:30",
+            "06:00-08:00 UTC",
+        ),
+        // RDS: at least 30 minutes, and well formed.
+        ("backupWindow", "02:00-02:20", "shorter than 30 minutes"),
+        (
+            "backupWindow",
+            "3am",
+            "is not a UTC time window (HH:MM-HH:MM)",
+        ),
+        (
+            "maintenanceWindow",
+            "sunday",
+            "is not a UTC time window (ddd:HH:MM-ddd:HH:MM)",
+        ),
+        // RDS: the backup window may not meet the maintenance window.
+        (
+            "backupWindow",
+            "04:00-05:00",
+            "overlaps maintenanceWindow sun:04:30-sun:05:30",
+        ),
     ] {
-        let yaml = dev_yaml_with(|y| {
-            y.replace("  payments-platform:backupRetentionDays: 7\n", "")
-                + &format!(
-                    "  payments-platform:{key}: \"{value}\"\n  payments-platform:backupRetentionDays: 7\n"
-                )
-        });
-        let err = outcome_of_yaml(&yaml, PlanMode::Preview).expect_err("overlap refused");
+        let err = refused(key, value);
         assert!(
-            err.contains(&format!("payments-platform:{key}")) && err.contains("06:00-07:00 UTC"),
-            "{err}"
+            err.contains(&format!("payments-platform:"))
+                && err.contains(value)
+                && err.contains(problem),
+            "{key} {value}: {err}"
         );
     }
-    let yaml = dev_yaml_with(|y| y + "  payments-platform:backupWindow: \"3am\"\n");
-    let err = outcome_of_yaml(&yaml, PlanMode::Preview).expect_err("not a window");
-    assert!(err.contains("is not a UTC time window"), "{err}");
-    let yaml = dev_yaml_with(|y| y + "  payments-platform:backupWindow: \"07:00-08:00\"\n");
+    let yaml = dev_yaml_with(|y| y + "  payments-platform:backupWindow: \"08:00-09:00\"\n");
     assert!(
         outcome_of_yaml(&yaml, PlanMode::Preview).is_ok(),
         "a window after the job is fine"

@@ -38,9 +38,9 @@ pub const LOCK_GRACE_DAYS: i64 = 3;
 /// The longest retention a locked vault accepts.
 pub const LOCK_MAX_RETENTION_DAYS: i64 = 365;
 
-/// The daily backup's schedule: at [`BACKUP_JOB_START_MINUTE_UTC`], after the default RDS backup
-/// window (03:00-04:00) and maintenance window (Sunday 04:30-05:30), which the configuration keeps
-/// clear of it.
+/// The daily backup's schedule: at [`BACKUP_JOB_START_MINUTE_UTC`] (within
+/// [`BACKUP_JOB_START_WINDOW_MINUTES`]), after the default RDS backup window (03:00-04:00) and
+/// maintenance window (Sunday 04:30-05:30); the configuration keeps both clear of it.
 pub fn schedule() -> String {
     format!(
         "cron({} {} ? * * *)",

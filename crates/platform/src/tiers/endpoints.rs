@@ -80,7 +80,8 @@ pub fn aws_owned_buckets(region: &str) -> Vec<String> {
 
 /// The policy of the endpoint of `service` (`s3` for the gateway endpoint).
 /// - Every endpoint: this account's principals, on this account's resources.
-/// - The services of [`PRINCIPAL_ONLY_SERVICES`]: this account's principals.
+/// - The agent channels, `monitoring` and `sts` (their calls name no resource): this account's
+///   principals.
 /// - `ssm`: also read AWS public parameters and AWS-owned documents (Session Manager's).
 /// - `s3`: also anonymous reads of [`aws_owned_buckets`] (`dnf` does not sign its requests).
 pub fn endpoint_policy(service: &str, account: &Account, region: &str) -> Value {
