@@ -247,7 +247,7 @@ fn the_database_windows_are_valid_for_rds_and_clear_of_the_backup_job() {
     ] {
         let err = refused(key, value);
         assert!(
-            err.contains(&format!("payments-platform:"))
+            err.contains(&format!("payments-platform:{key}"))
                 && err.contains(value)
                 && err.contains(problem),
             "{key} {value}: {err}"
