@@ -6,7 +6,7 @@ mod common;
 
 use std::collections::BTreeSet;
 
-use common::{dev_plan, dev_yaml_with, named, of_type, outcome_of, root};
+use common::{deps, dev_plan, dev_yaml_with, named, of_type, outcome_of, root};
 use payments_compliance::Report;
 use payments_platform::preview::{PlanMode, plan_config_with_report};
 use pulumi_runtime::Config;
@@ -77,14 +77,6 @@ fn input<'a>(resource: &'a PlanResource, key: &str) -> &'a Value {
 
 fn document(resource: &PlanResource, key: &str) -> Value {
     serde_json::from_str(input(resource, key).as_str().expect("policy text")).expect("json")
-}
-
-fn deps<'a>(resource: &'a PlanResource, property: &str) -> BTreeSet<&'a str> {
-    resource
-        .property_dependencies
-        .get(property)
-        .map(|urns| urns.iter().map(String::as_str).collect())
-        .unwrap_or_default()
 }
 
 fn statement<'a>(doc: &'a Value, sid: &str) -> &'a Value {

@@ -8,7 +8,7 @@ mod common;
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use common::{named, of_type, outcome_of_yaml, phase_yaml_of};
+use common::{deps, named, of_type, outcome_of_yaml, phase_yaml_of};
 use payments_platform::migration::replication::endpoint_secret;
 use payments_platform::operations::task_resource_id;
 use payments_platform::preview::{PlanMode, migration_summary};
@@ -69,14 +69,6 @@ fn one<'a>(plan: &'a Plan, ty: &str, prefix: &str) -> &'a PlanResource {
     let found = by_name(plan, ty, prefix);
     assert_eq!(found.len(), 1, "{ty} {prefix}*: {found:?}");
     found[0]
-}
-
-fn deps<'a>(resource: &'a PlanResource, property: &str) -> BTreeSet<&'a str> {
-    resource
-        .property_dependencies
-        .get(property)
-        .map(|urns| urns.iter().map(String::as_str).collect())
-        .unwrap_or_default()
 }
 
 fn plain(value: &Value) -> Value {

@@ -6,7 +6,7 @@ mod common;
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use common::{dev_plan, dev_yaml_with, named, of_type, outcome_of, outcome_of_yaml};
+use common::{deps, dev_plan, dev_yaml_with, named, of_type, outcome_of, outcome_of_yaml};
 use payments_platform::preview::PlanMode;
 use pulumi_runtime::plan::{Plan, PlanResource};
 use pulumi_runtime::wire;
@@ -36,14 +36,6 @@ fn at<'a>(resource: &'a PlanResource, path: &str) -> &'a Value {
         }
     }
     value
-}
-
-fn deps<'a>(resource: &'a PlanResource, property: &str) -> BTreeSet<&'a str> {
-    resource
-        .property_dependencies
-        .get(property)
-        .map(|urns| urns.iter().map(String::as_str).collect())
-        .unwrap_or_default()
 }
 
 fn urns_of<'a>(resources: &[&'a PlanResource]) -> BTreeSet<&'a str> {
