@@ -484,11 +484,8 @@ impl<'p> PlanView<'p> {
 
     /// The region `resource` deploys to: its own `region` input (pulumi-aws 7), else its
     /// provider's `region`; absent for the default provider or a provider without one.
-    pub fn region_of(&self, resource: &PlanResource) -> Got<&'p str> {
-        let own = self
-            .resource(&resource.urn)
-            .map(|r| input(r, "region"))
-            .unwrap_or_else(|| Val::new(None));
+    pub fn region_of(&self, resource: &'p PlanResource) -> Got<&'p str> {
+        let own = input(resource, "region");
         if !own.is_absent() {
             return own.str();
         }

@@ -1530,3 +1530,25 @@ fn organization_evidence_waives_the_account_controls() {
         .count();
     assert_eq!(waived, ACCOUNT_RULES.len());
 }
+
+/// pulumi-aws 7 lets a resource name its own region: the `region` rule admits that for the
+/// backups' copy types only (a vault, its lock, key and alias), and refuses it on anything else.
+#[test]
+fn only_the_backup_copies_may_name_another_region() {
+    let mut plan = fixture();
+    set(&mut plan, "backup-vault-copy", "region", json!("us-west-2"));
+    let report = evaluate(&plan);
+    assert_eq!(
+        report.violations_of("region").count(),
+        0,
+        "{}",
+        report.to_text(false)
+    );
+    set(&mut plan, "bucket-static", "region", json!("us-west-2"));
+    let urn = urn_of(&plan, "bucket-static");
+    assert!(
+        evaluate(&plan)
+            .violations_of("region")
+            .any(|f| f.urn == urn)
+    );
+}

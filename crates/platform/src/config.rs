@@ -283,20 +283,20 @@ fn check_windows(r: &mut Reader<'_>, k: &Keys) {
         let fix = format!("e.g. `pulumi config set {key} {}`", window.example);
         let Some(ranges) = window_ranges(value) else {
             let problem = format!("is not a UTC time window ({})", window.format);
-            r.invalid(key, Some(value.clone()), &problem, &fix);
+            r.invalid(key, Some(value.to_owned()), &problem, &fix);
             continue;
         };
         if length(&ranges) < 30 {
             r.invalid(
                 key,
-                Some(value.clone()),
+                Some(value.to_owned()),
                 "is shorter than 30 minutes, which RDS refuses",
                 &fix,
             );
         }
         if overlaps(&ranges, window.clear_of) {
             let problem = format!("overlaps {}", window.clear_text);
-            r.invalid(key, Some(value.clone()), &problem, &fix);
+            r.invalid(key, Some(value.to_owned()), &problem, &fix);
         }
         parsed.push(ranges);
     }
@@ -319,7 +319,7 @@ fn check_windows(r: &mut Reader<'_>, k: &Keys) {
 /// An RDS window key, its value and what it must stay clear of.
 struct RdsWindow<'a> {
     key: &'static str,
-    value: &'a String,
+    value: &'a str,
     format: &'static str,
     example: &'static str,
     clear_of: &'a [(u32, u32)],

@@ -1,7 +1,7 @@
 //! Private access to AWS APIs (PCI DSS 1.3, 1.4): the instances reach AWS through VPC endpoints
 //! with policies, and their security groups let nothing out to the internet.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use pulumi_runtime::plan::PlanResource;
 
@@ -56,7 +56,8 @@ fn instance_vpcs<'p>(
     view: &PlanView<'p>,
     out: &mut Out,
 ) -> Vec<(&'p PlanResource, Vec<&'p PlanResource>)> {
-    let mut vpcs: Vec<(&PlanResource, Vec<&PlanResource>)> = Vec::new();
+    // By VPC URN: the VPC and its instances' route tables by URN.
+    let mut vpcs: BTreeMap<&str, (&PlanResource, BTreeMap<&str, &PlanResource>)> = BTreeMap::new();
     for asg in view.of_type(ASG) {
         let subnets = match view.refs(asg, "vpcZoneIdentifiers", &[SUBNET]) {
             Refs::Resolved(subnets) => subnets,
@@ -69,22 +70,16 @@ fn instance_vpcs<'p>(
         for subnet in subnets {
             let (tables, _) = net::tables_of_subnet(view, subnet);
             for vpc in view.refs(subnet, "vpcId", &[VPC]).resources() {
-                let at = match vpcs.iter().position(|(v, _)| v.urn == vpc.urn) {
-                    Some(at) => at,
-                    None => {
-                        vpcs.push((vpc, Vec::new()));
-                        vpcs.len() - 1
-                    }
-                };
-                for table in &tables {
-                    if !vpcs[at].1.iter().any(|t| t.urn == table.urn) {
-                        vpcs[at].1.push(table);
-                    }
-                }
+                let (_, known) = vpcs
+                    .entry(vpc.urn.as_str())
+                    .or_insert_with(|| (*vpc, BTreeMap::new()));
+                known.extend(tables.iter().map(|t| (t.urn.as_str(), *t)));
             }
         }
     }
-    vpcs
+    vpcs.into_values()
+        .map(|(vpc, tables)| (vpc, tables.into_values().collect()))
+        .collect()
 }
 
 /// Whether `endpoint` is a `kind` (`Interface`, `Gateway`) endpoint of `service`.

@@ -568,15 +568,16 @@ pub(crate) fn destroyable(view: &PlanView<'_>, out: &mut Out) {
 /// Whether every resource created through `provider` is of [`COPY_REGION_TYPES`] (and there is
 /// at least one): the provider of the backups' disaster-recovery region.
 fn is_backup_copy_provider(view: &PlanView<'_>, provider: &PlanResource) -> bool {
-    let mut users = view.custom().filter(|resource| {
-        matches!(view.provider_of(resource), ProviderRef::Registered(p) if p.urn == provider.urn)
-    });
-    let mut any = false;
-    let only_copies = users.all(|resource| {
-        any = true;
-        COPY_REGION_TYPES.contains(&resource.ty.as_str())
-    });
-    any && only_copies
+    let users: Vec<&PlanResource> = view
+        .custom()
+        .filter(|resource| {
+            matches!(view.provider_of(resource), ProviderRef::Registered(p) if p.urn == provider.urn)
+        })
+        .collect();
+    !users.is_empty()
+        && users
+            .iter()
+            .all(|resource| COPY_REGION_TYPES.contains(&resource.ty.as_str()))
 }
 
 /// region.

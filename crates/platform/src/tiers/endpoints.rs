@@ -42,14 +42,13 @@ pub const INTERFACE_TIER: Tier = Tier::App;
 /// The tiers whose route tables get the S3 gateway endpoint.
 pub const GATEWAY_TIERS: [Tier; 2] = [Tier::App, Tier::Data];
 
-/// The endpoints and their security group.
+/// What the clients of the endpoints need: the component, the interface endpoints' security group
+/// and the S3 gateway endpoint (its prefix list).
 pub struct Endpoints {
     /// The component.
     pub component: Resource,
     /// The security group of every interface endpoint.
     pub group: Resource,
-    /// The interface endpoints, by service.
-    pub interface: Vec<(&'static str, Resource)>,
     /// The S3 gateway endpoint.
     pub s3: Resource,
 }
@@ -157,29 +156,25 @@ pub fn build(scope: &Scope, network: &Network, account: &Account) -> Endpoints {
         },
         scope.child_of(&component),
     );
-    let interface = INTERFACE_SERVICES
-        .iter()
-        .map(|service| {
-            let name = config.naming.label(&format!("vpce-{service}"));
-            let endpoint = register(
-                &scope.ctx,
-                &name,
-                &VpcEndpointArgs {
-                    vpc_id: set(network.vpc.id()),
-                    service_name: set(format!("com.amazonaws.{}.{service}", config.region)),
-                    vpc_endpoint_type: set("Interface"),
-                    private_dns_enabled: set(true),
-                    subnet_ids: set(Output::all(network.subnet_ids(INTERFACE_TIER))),
-                    security_group_ids: set(Output::all([group.id()])),
-                    policy: set(endpoint_policy(service, account, &config.region).to_string()),
-                    tags: set(tags::named(config, &name)),
-                    ..Default::default()
-                },
-                scope.child_of(&component),
-            );
-            (*service, endpoint)
-        })
-        .collect();
+    for service in INTERFACE_SERVICES {
+        let name = config.naming.label(&format!("vpce-{service}"));
+        register(
+            &scope.ctx,
+            &name,
+            &VpcEndpointArgs {
+                vpc_id: set(network.vpc.id()),
+                service_name: set(format!("com.amazonaws.{}.{service}", config.region)),
+                vpc_endpoint_type: set("Interface"),
+                private_dns_enabled: set(true),
+                subnet_ids: set(Output::all(network.subnet_ids(INTERFACE_TIER))),
+                security_group_ids: set(Output::all([group.id()])),
+                policy: set(endpoint_policy(service, account, &config.region).to_string()),
+                tags: set(tags::named(config, &name)),
+                ..Default::default()
+            },
+            scope.child_of(&component),
+        );
+    }
     let s3_name = config.naming.label("vpce-s3");
     let route_tables = GATEWAY_TIERS
         .iter()
@@ -202,7 +197,6 @@ pub fn build(scope: &Scope, network: &Network, account: &Account) -> Endpoints {
     Endpoints {
         component,
         group,
-        interface,
         s3,
     }
 }
